@@ -1,0 +1,111 @@
+/* Snapshots of server state for the monitoring endpoints.
+ *
+ * The event loop fills these (it owns the live data); the HTTP module
+ * renders them as JSON or Prometheus text. Plain data, no behaviour, so the
+ * renderers can be unit-tested with hand-made snapshots. */
+#ifndef BALLAST_HTTP_STATS_H
+#define BALLAST_HTTP_STATS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct stats_varz {
+    char server_id[64];
+    char server_name[128];
+    char version[32];
+    char host[64];
+    int port;
+    int http_port;
+    bool auth_required;
+    bool jetstream;
+    bool lame_duck;
+    int max_connections;
+    int64_t max_payload;
+    int64_t max_control_line;
+    int64_t max_pending;
+    int64_t ping_interval_ms;
+    int max_pings_out;
+    int64_t auth_timeout_ms;
+    int64_t write_deadline_ms;
+    uint64_t start_wall_ns;
+    uint64_t now_wall_ns;
+    uint64_t connections;       /* open client connections */
+    uint64_t total_connections; /* accepted since start */
+    uint64_t subscriptions;
+    uint64_t slow_consumers;
+    uint64_t in_msgs;
+    uint64_t out_msgs;
+    uint64_t in_bytes;
+    uint64_t out_bytes;
+    char config_file[512];
+};
+
+struct stats_conn {
+    uint64_t cid;
+    char ip[64];
+    int port;
+    char name[128];
+    char lang[32];
+    char version[32];
+    char account[64];
+    char username[128];
+    uint64_t start_wall_ns;
+    uint64_t last_activity_wall_ns;
+    uint64_t rtt_ns;
+    uint64_t pending_bytes;
+    uint64_t in_msgs;
+    uint64_t out_msgs;
+    uint64_t in_bytes;
+    uint64_t out_bytes;
+    uint32_t n_subs;
+    char **subs; /* n_subs subjects when asked for, else NULL */
+    /* Closed connections only. */
+    uint64_t stop_wall_ns;
+    char reason[64];
+};
+
+struct stats_connz {
+    uint64_t now_wall_ns;
+    uint64_t total; /* matching connections before offset/limit */
+    int offset;
+    int limit;
+    bool closed; /* listing closed connections */
+    size_t n_conns;
+    struct stats_conn *conns;
+};
+
+struct stats_subz {
+    uint64_t n_subs;
+    uint64_t n_cache;
+    uint64_t n_inserts;
+    uint64_t n_removes;
+    uint64_t n_matches;
+    double cache_hit_rate;
+    uint64_t max_fanout;
+    double avg_fanout;
+};
+
+/* Query parameters of /connz that the provider applies. */
+struct stats_connz_query {
+    int offset;        /* default 0 */
+    int limit;         /* default 1024 */
+    bool subs;         /* include subscription subjects */
+    bool closed;       /* state=closed */
+    int sort;          /* 0 = by cid; 1 = by msgs_to; 2 = by msgs_from */
+};
+
+void stats_connz_free(struct stats_connz *z);
+
+/* What the monitoring server calls to get snapshots. Every callback runs on
+ * the event loop thread; the HTTP module arranges that. */
+struct stats_provider {
+    void (*varz)(void *ctx, struct stats_varz *out);
+    void (*connz)(void *ctx, const struct stats_connz_query *q,
+                  struct stats_connz *out); /* out->conns: malloc'd */
+    void (*subz)(void *ctx, struct stats_subz *out);
+    bool (*healthy)(void *ctx, char *why, size_t why_len);
+    void *ctx;
+};
+
+#endif
