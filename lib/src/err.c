@@ -62,15 +62,24 @@ void bl_errmsg_prefix(char *errmsg, const char *fmt, ...)
 {
     if (errmsg == NULL)
         return;
-    char prefix[BL_ERRMSG_SIZE];
-    char old[BL_ERRMSG_SIZE];
+    /* Room for both parts; the result is cut to BL_ERRMSG_SIZE below. */
+    char joined[2 * BL_ERRMSG_SIZE + 2];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(prefix, sizeof(prefix), fmt, ap);
+    int n = vsnprintf(joined, BL_ERRMSG_SIZE, fmt, ap);
     va_end(ap);
-    snprintf(old, sizeof(old), "%s", errmsg);
-    if (old[0] == '\0')
-        snprintf(errmsg, BL_ERRMSG_SIZE, "%s", prefix);
-    else
-        snprintf(errmsg, BL_ERRMSG_SIZE, "%s: %s", prefix, old);
+    if (n < 0)
+        return;
+    size_t len = strlen(joined);
+    if (errmsg[0] != '\0') {
+        memcpy(joined + len, ": ", 2);
+        len += 2;
+        size_t old_len = strnlen(errmsg, BL_ERRMSG_SIZE - 1);
+        memcpy(joined + len, errmsg, old_len);
+        len += old_len;
+    }
+    if (len > BL_ERRMSG_SIZE - 1)
+        len = BL_ERRMSG_SIZE - 1;
+    memcpy(errmsg, joined, len);
+    errmsg[len] = '\0';
 }

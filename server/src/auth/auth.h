@@ -3,7 +3,11 @@
  *
  * Built once from server_opts; pure code with no sockets. Passwords may be
  * plain text or bcrypt hashes ("$2a$", "$2b$", "$2y$"), checked with the
- * system's crypt_r(3) (libxcrypt). Permission checks are cached per user. */
+ * system's crypt_r(3) (libxcrypt). Permission checks are cached per user.
+ *
+ * Threads: auth_check() only reads, so it may run on a worker thread (a
+ * bcrypt check takes milliseconds). The permission checks fill per-user
+ * caches and must all be called from one thread, the event loop's. */
 #ifndef BALLAST_AUTH_AUTH_H
 #define BALLAST_AUTH_AUTH_H
 

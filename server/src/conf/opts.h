@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 struct opt_perm_list {
     char **allow; /* subjects (wildcards allowed) */
@@ -51,7 +52,8 @@ struct server_opts {
     char *client_advertise;
 
     /* Monitoring. */
-    char *http_host; /* default: same as host */
+    char *http_host; /* NULL means same as host; opts_parse_args() fills
+                        it in */
     int http_port;   /* 0 = off; -1 random */
 
     /* Limits and timers. */
@@ -112,6 +114,9 @@ int opts_load_file(struct server_opts *o, const char *path, char *errmsg);
  * errmsg. */
 int opts_parse_args(struct server_opts *o, int argc, char **argv,
                     char *errmsg);
+
+/* Writes the flag summary printed by -h. */
+void opts_usage(FILE *out);
 
 /* Checks cross-field rules (a user's account exists, no_auth_user exists,
  * ports in range...). Returns 0 or BL_EINVAL with errmsg. */

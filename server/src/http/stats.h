@@ -86,16 +86,47 @@ struct stats_subz {
     double avg_fanout;
 };
 
-/* Query parameters of /connz that the provider applies. */
-struct stats_connz_query {
-    int offset;        /* default 0 */
-    int limit;         /* default 1024 */
-    bool subs;         /* include subscription subjects */
-    bool closed;       /* state=closed */
-    int sort;          /* 0 = by cid; 1 = by msgs_to; 2 = by msgs_from */
+/* Sort orders of /connz (the `sort` query parameter). Like nats-server,
+ * cid and start sort ascending, reason alphabetically, all others largest
+ * first. */
+enum stats_connz_sort {
+    STATS_SORT_CID = 0,
+    STATS_SORT_MSGS_TO = 1,   /* out_msgs */
+    STATS_SORT_MSGS_FROM = 2, /* in_msgs */
+    STATS_SORT_BYTES_TO = 3,  /* out_bytes */
+    STATS_SORT_BYTES_FROM = 4,
+    STATS_SORT_SUBS = 5,
+    STATS_SORT_PENDING = 6,
+    STATS_SORT_START = 7,
+    STATS_SORT_LAST = 8, /* last activity, most recent first */
+    STATS_SORT_IDLE = 9, /* longest idle first */
+    STATS_SORT_UPTIME = 10,
+    STATS_SORT_RTT = 11,
+    STATS_SORT_STOP = 12,  /* closed connections only */
+    STATS_SORT_REASON = 13 /* closed connections only */
 };
 
+/* Query parameters of /connz that the provider applies. */
+struct stats_connz_query {
+    int offset;  /* default 0 */
+    int limit;   /* default 1024 */
+    bool subs;   /* include subscription subjects */
+    bool closed; /* state=closed */
+    int sort;    /* enum stats_connz_sort */
+};
+
+/* Frees z->conns, every conns[i].subs array and its subjects (all malloc'd,
+ * e.g. with bl_xmalloc()/bl_xstrdup()), and leaves z with no connections.
+ * Safe on NULL. */
 void stats_connz_free(struct stats_connz *z);
+
+/* For providers: given every matching connection in z->conns (n_conns of
+ * them, z->now_wall_ns set), sorts them by q->sort, keeps the window
+ * [q->offset, q->offset + q->limit) and frees the others as
+ * stats_connz_free() would. Sets z->total (the count before the window),
+ * z->offset, z->limit and z->closed from q. */
+void stats_connz_sort_page(struct stats_connz *z,
+                           const struct stats_connz_query *q);
 
 /* What the monitoring server calls to get snapshots. Every callback runs on
  * the event loop thread; the HTTP module arranges that. */

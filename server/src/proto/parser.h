@@ -57,6 +57,8 @@ extern const struct proto_limits proto_limits_default;
 struct parser {
     struct proto_limits limits;
     enum parser_error error; /* set when parser_feed() fails */
+    size_t consumed; /* bytes of the last feed used; less than its length
+                        when the callback stopped parsing */
     /* Private state below. */
     int state;
     struct bl_buf pending; /* partial control line and/or payload */
@@ -73,8 +75,9 @@ void parser_close(struct parser *p);
 
 /* Feeds `len` bytes. Calls `cb` once per complete op, in order; slices in
  * the op are valid only until the callback returns. Returns 0 when all
- * bytes were consumed, the callback's nonzero value if it asked to stop
- * (the rest of the input is dropped), or BL_EPROTO with p->error set on a
+ * bytes were consumed, the callback's positive value if it asked to stop
+ * (p->consumed then tells how much of buf was used: feeding the rest later
+ * resumes where it stopped), or BL_EPROTO with p->error set on a
  * protocol violation (the parser must not be fed again). */
 int parser_feed(struct parser *p, const char *buf, size_t len,
                 parser_op_cb cb, void *ctx);

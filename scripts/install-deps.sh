@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Ballast builds, runs and tests with.
+# Safe to run again: it does nothing when everything is present.
+set -euo pipefail
+
+PACKAGES=(
+    build-essential cmake pkg-config clang libclang-rt-14-dev
+    libuv1-dev libjansson-dev libyaml-dev libmicrohttpd-dev
+    libcurl4-openssl-dev libcrypt-dev check
+    libnats-dev nats-server prometheus curl procps iproute2
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+        missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+    exit 0
+fi
+echo "install-deps: installing ${missing[*]}"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,457 @@
+#include "http/render.h"
+
+#include "ballast/clock.h"
+
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+#define NS_PER_US 1000ull
+#define NS_PER_MS 1000000ull
+#define NS_PER_S 1000000000ull
+
+/* Writes v / unit with the fraction's trailing zeros dropped, as Go does:
+ * frac(1500, 1000) is "1.5", frac(2000, 1000) is "2". */
+static int print_frac(char *out, size_t size, uint64_t v, uint64_t unit)
+{
+    int n = snprintf(out, size, "%" PRIu64, v / unit);
+    uint64_t rest = v % unit;
+    if (rest == 0 || n < 0 || (size_t)n >= size)
+        return n;
+    int digits = 0;
+    for (uint64_t u = unit; u > 1; u /= 10)
+        digits++;
+    while (rest % 10 == 0) {
+        rest /= 10;
+        digits--;
+    }
+    return n + snprintf(out + n, size - (size_t)n, ".%0*" PRIu64, digits, rest);
+}
+
+void render_go_duration(uint64_t ns, char *out)
+{
+    const size_t size = RENDER_DURATION_SIZE;
+    if (ns == 0) {
+        strcpy(out, "0s");
+        return;
+    }
+    if (ns < NS_PER_US) {
+        snprintf(out, size, "%" PRIu64 "ns", ns);
+        return;
+    }
+    if (ns < NS_PER_MS) {
+        int n = print_frac(out, size, ns, NS_PER_US);
+        snprintf(out + n, size - (size_t)n, "\xc2\xb5s");
+        return;
+    }
+    if (ns < NS_PER_S) {
+        int n = print_frac(out, size, ns, NS_PER_MS);
+        snprintf(out + n, size - (size_t)n, "ms");
+        return;
+    }
+    uint64_t h = ns / (3600 * NS_PER_S);
+    uint64_t m = ns / (60 * NS_PER_S) % 60;
+    uint64_t s_ns = ns % (60 * NS_PER_S);
+    int n = 0;
+    if (h > 0)
+        n = snprintf(out, size, "%" PRIu64 "h%" PRIu64 "m", h, m);
+    else if (m > 0)
+        n = snprintf(out, size, "%" PRIu64 "m", m);
+    n += print_frac(out + n, size - (size_t)n, s_ns, NS_PER_S);
+    snprintf(out + n, size - (size_t)n, "s");
+}
+
+void render_uptime(uint64_t ns, char *out)
+{
+    const size_t size = RENDER_DURATION_SIZE;
+    uint64_t secs = ns / NS_PER_S;
+    uint64_t mins = secs / 60, hrs = mins / 60, days = hrs / 24;
+    uint64_t yrs = days / 365;
+    if (yrs > 0)
+        snprintf(out, size,
+                 "%" PRIu64 "y%" PRIu64 "d%" PRIu64 "h%" PRIu64 "m%" PRIu64 "s",
+                 yrs, days % 365, hrs % 24, mins % 60, secs % 60);
+    else if (days > 0)
+        snprintf(out, size, "%" PRIu64 "d%" PRIu64 "h%" PRIu64 "m%" PRIu64 "s",
+                 days, hrs % 24, mins % 60, secs % 60);
+    else if (hrs > 0)
+        snprintf(out, size, "%" PRIu64 "h%" PRIu64 "m%" PRIu64 "s", hrs,
+                 mins % 60, secs % 60);
+    else if (mins > 0)
+        snprintf(out, size, "%" PRIu64 "m%" PRIu64 "s", mins, secs % 60);
+    else
+        snprintf(out, size, "%" PRIu64 "s", secs);
+}
+
+/* JSON building. jansson integers are signed 64-bit; our counters never
+ * get near 2^63, but clamp rather than wrap if one did. */
+
+static void set_u64(json_t *o, const char *key, uint64_t v)
+{
+    json_object_set_new(
+        o, key, json_integer(v > INT64_MAX ? INT64_MAX : (json_int_t)v));
+}
+
+static void set_i64(json_t *o, const char *key, int64_t v)
+{
+    json_object_set_new(o, key, json_integer(v));
+}
+
+static void set_str(json_t *o, const char *key, const char *s)
+{
+    /* json_string() refuses invalid UTF-8 (a client's name, say); keep the
+     * field rather than drop the whole reply. */
+    json_t *j = json_string(s);
+    if (j == NULL)
+        j = json_string("");
+    json_object_set_new(o, key, j);
+}
+
+static void set_str_nonempty(json_t *o, const char *key, const char *s)
+{
+    if (s[0] != '\0')
+        set_str(o, key, s);
+}
+
+static void set_time(json_t *o, const char *key, uint64_t wall_ns)
+{
+    char ts[40];
+    bl_time_rfc3339(wall_ns, ts);
+    set_str(o, key, ts);
+}
+
+static void set_uptime(json_t *o, const char *key, uint64_t from, uint64_t to)
+{
+    char d[RENDER_DURATION_SIZE];
+    render_uptime(to > from ? to - from : 0, d);
+    set_str(o, key, d);
+}
+
+static int dump_cb(const char *p, size_t n, void *data)
+{
+    bl_buf_append(data, p, n);
+    return 0;
+}
+
+/* Appends the document and frees it. Two-space indentation like
+ * nats-server; 15 significant digits print 0.8 as 0.8. */
+static void dump(json_t *doc, struct bl_buf *out)
+{
+    json_dump_callback(doc, dump_cb, out,
+                       JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+                           JSON_REAL_PRECISION(15));
+    json_decref(doc);
+}
+
+void render_varz(const struct stats_varz *v, const struct render_extra *x,
+                 struct bl_buf *out)
+{
+    json_t *o = json_object();
+    set_str(o, "server_id", v->server_id);
+    set_str(o, "server_name", v->server_name);
+    set_str(o, "version", v->version);
+    set_i64(o, "proto", 1);
+    set_str(o, "host", v->host);
+    set_i64(o, "port", v->port);
+    if (v->auth_required)
+        json_object_set_new(o, "auth_required", json_true());
+    set_i64(o, "max_connections", v->max_connections);
+    /* Go's time.Duration marshals as integer nanoseconds. */
+    set_i64(o, "ping_interval", v->ping_interval_ms * (int64_t)NS_PER_MS);
+    set_i64(o, "ping_max", v->max_pings_out);
+    set_str(o, "http_host", x->http_host != NULL ? x->http_host : "");
+    set_i64(o, "http_port", v->http_port);
+    set_str(o, "http_base_path", "");
+    set_i64(o, "https_port", 0);
+    /* auth_timeout is float64 seconds in nats-server. */
+    json_object_set_new(o, "auth_timeout",
+                        json_real((double)v->auth_timeout_ms / 1000.0));
+    set_i64(o, "max_control_line", v->max_control_line);
+    set_i64(o, "max_payload", v->max_payload);
+    set_i64(o, "max_pending", v->max_pending);
+    /* nats-server always writes these objects; tools expect them. */
+    json_object_set_new(o, "cluster", json_object());
+    json_object_set_new(o, "gateway", json_object());
+    json_object_set_new(o, "leaf", json_object());
+    json_object_set_new(o, "mqtt", json_object());
+    json_object_set_new(o, "websocket", json_object());
+    json_object_set_new(o, "jetstream", json_object()); /* TODO(jsz) */
+    set_i64(o, "write_deadline", v->write_deadline_ms * (int64_t)NS_PER_MS);
+    set_time(o, "start", v->start_wall_ns);
+    set_time(o, "now", v->now_wall_ns);
+    set_uptime(o, "uptime", v->start_wall_ns, v->now_wall_ns);
+    set_u64(o, "mem", x->rss_bytes);
+    set_i64(o, "cores", x->cores);
+    set_i64(o, "gomaxprocs", x->cores);
+    json_object_set_new(o, "cpu", json_real(x->cpu_percent));
+    set_u64(o, "connections", v->connections);
+    set_u64(o, "total_connections", v->total_connections);
+    set_i64(o, "routes", 0);
+    set_i64(o, "remotes", 0);
+    set_i64(o, "leafnodes", 0);
+    set_u64(o, "in_msgs", v->in_msgs);
+    set_u64(o, "out_msgs", v->out_msgs);
+    set_u64(o, "in_bytes", v->in_bytes);
+    set_u64(o, "out_bytes", v->out_bytes);
+    set_u64(o, "slow_consumers", v->slow_consumers);
+    set_u64(o, "subscriptions", v->subscriptions);
+    json_t *reqs = json_object();
+    for (size_t i = 0; i < x->n_reqs; i++)
+        set_u64(reqs, x->reqs[i].path, x->reqs[i].n_reqs);
+    json_object_set_new(o, "http_req_stats", reqs);
+    set_str_nonempty(o, "config_file", v->config_file);
+    /* No reload yet: the configuration was loaded at start. */
+    set_time(o, "config_load_time", v->start_wall_ns);
+    dump(o, out);
+}
+
+static json_t *conn_json(const struct stats_conn *c, uint64_t now)
+{
+    json_t *o = json_object();
+    set_u64(o, "cid", c->cid);
+    set_str(o, "kind", "Client");
+    set_str(o, "type", "nats");
+    set_str(o, "ip", c->ip);
+    set_i64(o, "port", c->port);
+    set_time(o, "start", c->start_wall_ns);
+    set_time(o, "last_activity", c->last_activity_wall_ns);
+    uint64_t end = now;
+    if (c->stop_wall_ns != 0) {
+        set_time(o, "stop", c->stop_wall_ns);
+        end = c->stop_wall_ns;
+    }
+    set_str_nonempty(o, "reason", c->reason);
+    if (c->rtt_ns != 0) {
+        char d[RENDER_DURATION_SIZE];
+        render_go_duration(c->rtt_ns, d);
+        set_str(o, "rtt", d);
+    }
+    set_uptime(o, "uptime", c->start_wall_ns, end);
+    set_uptime(o, "idle", c->last_activity_wall_ns, end);
+    set_u64(o, "pending_bytes", c->pending_bytes);
+    set_u64(o, "in_msgs", c->in_msgs);
+    set_u64(o, "out_msgs", c->out_msgs);
+    set_u64(o, "in_bytes", c->in_bytes);
+    set_u64(o, "out_bytes", c->out_bytes);
+    set_u64(o, "subscriptions", c->n_subs);
+    set_str_nonempty(o, "name", c->name);
+    set_str_nonempty(o, "lang", c->lang);
+    set_str_nonempty(o, "version", c->version);
+    set_str_nonempty(o, "authorized_user", c->username);
+    set_str_nonempty(o, "account", c->account);
+    if (c->subs != NULL && c->n_subs > 0) {
+        json_t *a = json_array();
+        for (uint32_t i = 0; i < c->n_subs; i++) {
+            json_t *s = json_string(c->subs[i] != NULL ? c->subs[i] : "");
+            json_array_append_new(a, s != NULL ? s : json_string(""));
+        }
+        json_object_set_new(o, "subscriptions_list", a);
+    }
+    return o;
+}
+
+void render_connz(const struct stats_connz *z, const char *server_id,
+                  struct bl_buf *out)
+{
+    json_t *o = json_object();
+    set_str(o, "server_id", server_id);
+    set_time(o, "now", z->now_wall_ns);
+    set_u64(o, "num_connections", z->n_conns);
+    set_u64(o, "total", z->total);
+    set_i64(o, "offset", z->offset);
+    set_i64(o, "limit", z->limit);
+    json_t *a = json_array();
+    for (size_t i = 0; i < z->n_conns; i++)
+        json_array_append_new(a, conn_json(&z->conns[i], z->now_wall_ns));
+    json_object_set_new(o, "connections", a);
+    dump(o, out);
+}
+
+void render_subsz(const struct stats_subz *s, const char *server_id,
+                  uint64_t now_wall_ns, struct bl_buf *out)
+{
+    json_t *o = json_object();
+    set_str(o, "server_id", server_id);
+    set_time(o, "now", now_wall_ns);
+    set_u64(o, "num_subscriptions", s->n_subs);
+    set_u64(o, "num_cache", s->n_cache);
+    set_u64(o, "num_inserts", s->n_inserts);
+    set_u64(o, "num_removes", s->n_removes);
+    set_u64(o, "num_matches", s->n_matches);
+    json_object_set_new(o, "cache_hit_rate", json_real(s->cache_hit_rate));
+    set_u64(o, "max_fanout", s->max_fanout);
+    json_object_set_new(o, "avg_fanout", json_real(s->avg_fanout));
+    dump(o, out);
+}
+
+void render_healthz(const char *error, struct bl_buf *out)
+{
+    json_t *o = json_object();
+    if (error == NULL) {
+        set_str(o, "status", "ok");
+    } else {
+        set_str(o, "status", "unavailable");
+        set_str(o, "error", error);
+    }
+    /* Compact like nats-server's healthz. */
+    json_dump_callback(o, dump_cb, out, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(o);
+}
+
+void render_error(const char *msg, struct bl_buf *out)
+{
+    json_t *o = json_object();
+    set_str(o, "error", msg);
+    dump(o, out);
+}
+
+static void append_html(struct bl_buf *out, const char *s)
+{
+    for (; *s != '\0'; s++) {
+        switch (*s) {
+        case '&':
+            bl_buf_append_str(out, "&amp;");
+            break;
+        case '<':
+            bl_buf_append_str(out, "&lt;");
+            break;
+        case '>':
+            bl_buf_append_str(out, "&gt;");
+            break;
+        case '"':
+            bl_buf_append_str(out, "&quot;");
+            break;
+        default:
+            bl_buf_append(out, s, 1);
+        }
+    }
+}
+
+void render_index(const char *const *paths, size_t n, const char *version,
+                  struct bl_buf *out)
+{
+    bl_buf_append_str(out, "<!DOCTYPE html>\n<html lang=\"en\">\n"
+                           "<head><title>Ballast monitoring</title></head>\n"
+                           "<body>\n<h1>Ballast ");
+    append_html(out, version);
+    bl_buf_append_str(out, "</h1>\n");
+    for (size_t i = 0; i < n; i++) {
+        /* Relative links, so the page works behind a path prefix. */
+        bl_buf_append_str(out, "<a href=\".");
+        append_html(out, paths[i]);
+        bl_buf_append_str(out, "\">");
+        append_html(out, paths[i]);
+        bl_buf_append_str(out, "</a><br>\n");
+    }
+    bl_buf_append_str(out, "</body>\n</html>\n");
+}
+
+/* Prometheus text format. */
+
+static void family(struct bl_buf *out, const char *name, const char *type,
+                   const char *help)
+{
+    bl_buf_printf(out, "# HELP ballast_%s %s\n# TYPE ballast_%s %s\n", name,
+                  help, name, type);
+}
+
+static void sample_u64(struct bl_buf *out, const char *name, const char *type,
+                       const char *help, uint64_t v)
+{
+    family(out, name, type, help);
+    bl_buf_printf(out, "ballast_%s %" PRIu64 "\n", name, v);
+}
+
+static void sample_f(struct bl_buf *out, const char *name, const char *type,
+                     const char *help, const char *fmt, double v)
+{
+    family(out, name, type, help);
+    bl_buf_printf(out, "ballast_%s ", name);
+    bl_buf_printf(out, fmt, v);
+    bl_buf_append_str(out, "\n");
+}
+
+/* A label value: backslash, double quote and newline escaped. */
+static void label_value(struct bl_buf *out, const char *s)
+{
+    for (; *s != '\0'; s++) {
+        if (*s == '\\')
+            bl_buf_append_str(out, "\\\\");
+        else if (*s == '"')
+            bl_buf_append_str(out, "\\\"");
+        else if (*s == '\n')
+            bl_buf_append_str(out, "\\n");
+        else
+            bl_buf_append(out, s, 1);
+    }
+}
+
+void render_metrics(const struct stats_varz *v, const struct render_extra *x,
+                    struct bl_buf *out)
+{
+    family(out, "info", "gauge", "Server identity; the value is always 1.");
+    bl_buf_append_str(out, "ballast_info{server_id=\"");
+    label_value(out, v->server_id);
+    bl_buf_append_str(out, "\",server_name=\"");
+    label_value(out, v->server_name);
+    bl_buf_append_str(out, "\",version=\"");
+    label_value(out, v->version);
+    bl_buf_append_str(out, "\"} 1\n");
+
+    sample_u64(out, "connections", "gauge", "Open client connections.",
+               v->connections);
+    sample_u64(out, "connections_total", "counter",
+               "Client connections accepted since start.",
+               v->total_connections);
+    sample_u64(out, "max_connections", "gauge",
+               "Configured maximum of client connections.",
+               v->max_connections > 0 ? (uint64_t)v->max_connections : 0);
+    sample_u64(out, "subscriptions", "gauge", "Active subscriptions.",
+               v->subscriptions);
+    sample_u64(out, "slow_consumers_total", "counter",
+               "Clients disconnected as slow consumers since start.",
+               v->slow_consumers);
+    sample_u64(out, "in_msgs_total", "counter",
+               "Messages received from clients.", v->in_msgs);
+    sample_u64(out, "out_msgs_total", "counter",
+               "Messages delivered to clients.", v->out_msgs);
+    sample_u64(out, "in_bytes_total", "counter",
+               "Payload bytes received from clients.", v->in_bytes);
+    sample_u64(out, "out_bytes_total", "counter",
+               "Payload bytes delivered to clients.", v->out_bytes);
+    sample_u64(out, "memory_bytes", "gauge",
+               "Resident set size of the process.", x->rss_bytes);
+    sample_f(out, "cpu_percent", "gauge",
+             "CPU used since the previous sample, percent of one core.", "%.2f",
+             x->cpu_percent);
+    sample_u64(out, "cores", "gauge", "Online processors.",
+               x->cores > 0 ? (uint64_t)x->cores : 0);
+    uint64_t up = v->now_wall_ns > v->start_wall_ns
+                      ? v->now_wall_ns - v->start_wall_ns
+                      : 0;
+    sample_f(out, "uptime_seconds", "gauge",
+             "Seconds since the server started.", "%.3f",
+             (double)up / (double)NS_PER_S);
+    sample_f(out, "start_time_seconds", "gauge",
+             "Start time of the server since the Unix epoch in seconds.",
+             "%.3f", (double)v->start_wall_ns / (double)NS_PER_S);
+    sample_u64(out, "max_payload_bytes", "gauge",
+               "Largest message payload accepted.",
+               v->max_payload > 0 ? (uint64_t)v->max_payload : 0);
+    sample_u64(out, "lame_duck", "gauge",
+               "1 while the server is in lame duck mode, else 0.",
+               v->lame_duck ? 1 : 0);
+    sample_u64(out, "jetstream_enabled", "gauge",
+               "1 when JetStream is enabled, else 0.", v->jetstream ? 1 : 0);
+
+    if (x->n_reqs > 0) {
+        family(out, "http_requests_total", "counter",
+               "Monitoring requests served, by endpoint.");
+        for (size_t i = 0; i < x->n_reqs; i++) {
+            bl_buf_append_str(out, "ballast_http_requests_total{endpoint=\"");
+            label_value(out, x->reqs[i].path);
+            bl_buf_printf(out, "\"} %" PRIu64 "\n", x->reqs[i].n_reqs);
+        }
+    }
+}

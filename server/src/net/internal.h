@@ -1,0 +1,174 @@
+/* Shared by the files of net/: the server and client structs and the
+ * helpers that cross between server.c, client.c and route.c. */
+#ifndef BALLAST_NET_INTERNAL_H
+#define BALLAST_NET_INTERNAL_H
+
+#include "auth/auth.h"
+#include "conf/opts.h"
+#include "http/monitor.h"
+#include "http/stats.h"
+#include "net/server.h"
+#include "proto/parser.h"
+#include "subj/sublist.h"
+
+#include "ballast/buf.h"
+#include "ballast/clock.h"
+#include "ballast/log.h"
+#include "ballast/map.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <uv.h>
+
+#define NET_READ_BUF_SIZE (64 * 1024)
+/* Output above this is written at once instead of waiting for the end of
+ * the loop iteration, which bounds memory for fast fan-out. */
+#define NET_FLUSH_EARLY_BYTES (256 * 1024)
+#define NET_MAX_CLOSED 1024
+#define NET_SERVER_ID_LEN 56
+
+struct client;
+
+/* One subscription. Owned by its client (sids map); the account's sublist
+ * holds a borrowed pointer. Freed through the server's graveyard so that a
+ * match result in use during delivery never points at freed memory. */
+struct sub {
+    struct client *c;
+    char *subject;
+    size_t subject_len;
+    char *queue; /* NULL when not in a queue group */
+    size_t queue_len;
+    char *sid;
+    size_t sid_len;
+    int64_t max_msgs; /* auto-unsubscribe after this many; 0 = never */
+    uint64_t delivered;
+    bool removed;     /* out of the sublist and the client's map */
+    struct sub *next; /* graveyard link */
+};
+
+struct client {
+    uv_tcp_t tcp; /* first member: handle->data is not needed */
+    uv_timer_t timer; /* auth timeout, then ping interval */
+    struct server *srv;
+    uint64_t cid;
+    struct client *prev, *next; /* server's client list */
+    struct client *flush_next;  /* server's pending-flush list */
+    bool in_flush_list;
+
+    struct parser parser;
+    struct bl_buf out;      /* accumulating output */
+    struct bl_buf inflight; /* being written by uv_write */
+    uv_write_t write_req;
+    bool writing;
+    uint64_t write_start_ms; /* when the in-flight write began */
+
+    /* From CONNECT. */
+    bool connect_received;
+    bool auth_in_flight; /* credentials are being checked off the loop */
+    bool free_after_auth; /* closed meanwhile: free when the check ends */
+    struct bl_buf held;  /* input received while auth_in_flight */
+    bool verbose;
+    bool pedantic;
+    bool echo;
+    bool headers;
+    bool no_responders;
+    char *name;
+    char *lang;
+    char *version;
+
+    const struct auth_user *user;
+    size_t acc; /* account index */
+    struct bl_map sids; /* sid -> struct sub */
+    struct bl_map responses; /* reply subjects it may publish to */
+
+    int pings_out;
+    uint64_t ping_sent_ms;
+    uint64_t rtt_ns;
+    bool closing;
+    char close_reason[64];
+
+    char ip[64];
+    int port;
+    uint64_t start_wall_ns;
+    uint64_t last_activity_wall_ns;
+    uint64_t in_msgs, out_msgs, in_bytes, out_bytes;
+};
+
+struct closed_conn {
+    struct stats_conn st;
+};
+
+struct server {
+    uv_loop_t *loop;
+    const struct server_opts *opts;
+    struct auth *auth;
+    struct sublist **sublists; /* one per account, index as in auth */
+    size_t n_accounts;
+    struct proto_limits limits;
+
+    uv_tcp_t listener;
+    bool listening;
+    uv_signal_t sig_int, sig_term;
+    uv_check_t flush_check;
+    uv_timer_t ldm_timer;
+    struct monitor *monitor;
+    int port;
+    int http_port;
+
+    char server_id[NET_SERVER_ID_LEN + 1];
+    char *info_prefix; /* INFO JSON without its closing brace */
+
+    struct client *clients; /* doubly-linked list */
+    uint64_t n_clients;
+    uint64_t next_cid;
+    struct client *flush_list;
+    struct sub *graveyard;
+    int delivering; /* nesting depth of message routing */
+
+    bool lame_duck;
+    bool shutting_down;
+    uint64_t ldm_close_interval_ms;
+
+    struct closed_conn closed[NET_MAX_CLOSED];
+    size_t closed_next;
+    size_t n_closed;
+
+    uint64_t start_wall_ns;
+    uint64_t total_connections;
+    uint64_t slow_consumers;
+    uint64_t in_msgs, out_msgs, in_bytes, out_bytes;
+
+    char read_buf[NET_READ_BUF_SIZE]; /* shared: reads are handled whole */
+};
+
+/* client.c */
+void client_accept(struct server *s);
+/* Closes the connection with a reason for /connz; `err` (may be NULL) is
+ * sent first as "-ERR <err>". */
+void client_close(struct client *c, const char *err, const char *reason);
+void client_send(struct client *c, const char *p, size_t n);
+void client_send_err(struct client *c, const char *text);
+/* Queues the client for writing at the end of the loop iteration. */
+void client_want_flush(struct client *c);
+void client_flush(struct client *c);
+void client_fill_stats(const struct client *c, struct stats_conn *st,
+                       bool with_subs);
+void client_send_info(struct client *c);
+
+/* route.c */
+/* Delivers a message published by `from` (NULL for the server itself) in
+ * account `acc`. */
+void route_publish(struct server *s, struct client *from, size_t acc,
+                   struct bl_slice subject, struct bl_slice reply,
+                   size_t hdr_len, struct bl_slice data);
+/* Takes a subscription out of the index and the client's map; its memory
+ * goes to the graveyard, freed by server_collect(). */
+void route_remove_sub(struct server *s, struct sub *sub);
+/* Frees graveyard subscriptions; a no-op while routing is in progress. */
+void server_collect(struct server *s);
+
+/* server.c */
+void server_client_gone(struct server *s, struct client *c);
+uint64_t server_now_ms(const struct server *s);
+
+#endif

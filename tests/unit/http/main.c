@@ -1,0 +1,18 @@
+/* Runs the http module's suites with one SRunner. */
+#include <check.h>
+#include <stdlib.h>
+
+#include "suites.h"
+
+int main(void)
+{
+    SRunner *sr = srunner_create(render_suite());
+    srunner_add_suite(sr, query_suite());
+    srunner_add_suite(sr, stats_suite());
+    srunner_add_suite(sr, procstat_suite());
+    srunner_add_suite(sr, monitor_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int n_failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return n_failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
