@@ -30,6 +30,7 @@
 static char root_dir[PATH_MAX]; /* the binary's temp dir, made by main */
 static char test_dir[PATH_MAX]; /* the current test's dir inside root_dir */
 static int n_logs;              /* server logs made in this test */
+static pid_t runner_pid;        /* the process running harness_main() */
 
 /* Servers started by the current test, stopped by teardown. */
 static struct harness_server *servers[MAX_SERVERS];
@@ -232,7 +233,11 @@ static int reap(struct harness_server *s, int options)
     return 0;
 }
 
-static void spawn(struct harness_server *s)
+/* Starts the server and waits for its ports. Returns 0 once they listen;
+ * -1 when it exited during startup and `may_retry` is set (another process
+ * may have taken a port between free_port() and the server's bind); fails
+ * the test otherwise. */
+static int spawn(struct harness_server *s, int may_retry)
 {
     const char *bin = getenv("BALLAST_TEST_SERVER");
     ck_assert_msg(bin != NULL && bin[0] != '\0',
@@ -255,8 +260,8 @@ static void spawn(struct harness_server *s)
         argv[n++] = s->args[i];
     argv[n] = NULL;
 
-    int log_fd = open(s->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
-                      0644);
+    int log_fd =
+        open(s->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (log_fd < 0)
         ck_abort_msg("open %s: %s", s->log_path, strerror(errno));
     int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -290,17 +295,24 @@ static void spawn(struct harness_server *s)
     int64_t deadline = harness_now_ms() + HARNESS_START_TIMEOUT_MS;
     for (;;) {
         if (reap(s, WNOHANG)) {
+            if (may_retry) {
+                fprintf(stderr,
+                        "harness: server exited during startup "
+                        "(status 0x%x), retrying on new ports\n",
+                        s->exit_status);
+                return -1;
+            }
             harness_server_dump_log(s);
             ck_abort_msg("server %s exited during startup (status 0x%x)", bin,
                          s->exit_status);
         }
         if (port_listens(s->port) &&
             (s->http_port == 0 || port_listens(s->http_port)))
-            return;
+            return 0;
         if (harness_now_ms() > deadline) {
             harness_server_dump_log(s);
-            ck_abort_msg("server did not listen on %d%s within %d ms",
-                         s->port, s->http_port ? " (and http)" : "",
+            ck_abort_msg("server did not listen on %d%s within %d ms", s->port,
+                         s->http_port ? " (and http)" : "",
                          HARNESS_START_TIMEOUT_MS);
         }
         harness_sleep_ms(10);
@@ -311,12 +323,6 @@ void harness_server_start(struct harness_server *s, int with_http,
                           const char *const *args)
 {
     memset(s, 0, sizeof(*s));
-    s->port = free_port();
-    if (with_http) {
-        do
-            s->http_port = free_port();
-        while (s->http_port == s->port);
-    }
     for (int i = 0; args != NULL && args[i] != NULL; i++) {
         ck_assert_int_lt(s->n_args, HARNESS_MAX_ARGS);
         s->args[s->n_args++] = strdup(args[i]);
@@ -324,8 +330,18 @@ void harness_server_start(struct harness_server *s, int with_http,
     if (snprintf(s->log_path, sizeof(s->log_path), "%s/server-%d.log",
                  harness_dir(), n_logs++) >= (int)sizeof(s->log_path))
         ck_abort_msg("test dir path too long: %s", test_dir);
-    snprintf(s->url, sizeof(s->url), "nats://127.0.0.1:%d", s->port);
-    spawn(s);
+    for (int attempt = 0;; attempt++) {
+        s->port = free_port();
+        s->http_port = 0;
+        if (with_http) {
+            do
+                s->http_port = free_port();
+            while (s->http_port == s->port);
+        }
+        snprintf(s->url, sizeof(s->url), "nats://127.0.0.1:%d", s->port);
+        if (spawn(s, attempt < 2) == 0)
+            return;
+    }
 }
 
 void harness_server_signal(struct harness_server *s, int sig)
@@ -363,7 +379,7 @@ void harness_server_stop(struct harness_server *s, int sig)
 void harness_server_restart(struct harness_server *s)
 {
     ck_assert_msg(s->pid == 0, "restart of a running server");
-    spawn(s);
+    spawn(s, 0);
 }
 
 static void server_free(struct harness_server *s)
@@ -419,8 +435,7 @@ natsConnection *harness_connect(const struct harness_server *s,
     return nc;
 }
 
-void harness_nats_ok(const char *what, natsStatus s, const char *file,
-                     int line)
+void harness_nats_ok(const char *what, natsStatus s, const char *file, int line)
 {
     if (s == NATS_OK)
         return;
@@ -435,8 +450,8 @@ void harness_expect_msg(natsSubscription *sub, const char *subject,
 {
     natsMsg *m = NULL;
     natsStatus st = natsSubscription_NextMsg(&m, sub, timeout_ms);
-    ck_assert_msg(st == NATS_OK, "expected \"%s\" on %s, got %s", data,
-                  subject, natsStatus_GetText(st));
+    ck_assert_msg(st == NATS_OK, "expected \"%s\" on %s, got %s", data, subject,
+                  natsStatus_GetText(st));
     ck_assert_str_eq(natsMsg_GetSubject(m), subject);
     ck_assert_int_eq(natsMsg_GetDataLength(m), (int)strlen(data));
     ck_assert_mem_eq(natsMsg_GetData(m), data, strlen(data));
@@ -591,8 +606,7 @@ void harness_raw_send_str(struct harness_raw *r, const char *s)
 static int raw_fill(struct harness_raw *r, int64_t deadline)
 {
     if (r->len == sizeof(r->buf))
-        ck_abort_msg("raw read: %zu bytes without the expected end",
-                     r->len);
+        ck_abort_msg("raw read: %zu bytes without the expected end", r->len);
     for (;;) {
         int64_t left = deadline - harness_now_ms();
         if (left < 0)
@@ -769,21 +783,61 @@ static int keep_dirs(void)
 
 static void setup(void)
 {
+    /* Under CK_FORK this is the test's own process: it must not outlive
+     * the runner (ctest may kill the runner on its timeout). */
+    if (getpid() != runner_pid)
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
     test_dir[0] = '\0';
     n_logs = 0;
     memset(servers, 0, sizeof(servers));
 }
 
+/* Stops a server the test left running, the way an operator would
+ * (SIGINT), so that a crash or a sanitizer report at shutdown shows up.
+ * Returns 0 when it exited cleanly; otherwise describes what happened in
+ * `problem` (`cap` bytes) and returns -1. */
+static int stop_cleanly(struct harness_server *s, char *problem, size_t cap)
+{
+    if (s->pid == 0)
+        return 0;
+    kill(s->pid, SIGINT);
+    if (harness_server_wait_exit(s, HARNESS_STOP_TIMEOUT_MS) != 0) {
+        kill(s->pid, SIGKILL);
+        reap(s, 0);
+        snprintf(problem, cap, "server did not exit within %d ms of SIGINT",
+                 HARNESS_STOP_TIMEOUT_MS);
+        return -1;
+    }
+    int st = s->exit_status;
+    if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+        return 0;
+    if (WIFSIGNALED(st))
+        snprintf(problem, cap, "server stopped by SIGINT died of signal %d",
+                 WTERMSIG(st));
+    else
+        snprintf(problem, cap, "server stopped by SIGINT exited with %d",
+                 WEXITSTATUS(st));
+    return -1;
+}
+
 static void teardown(void)
 {
+    char problem[256] = "";
     for (int i = 0; i < MAX_SERVERS; i++) {
-        if (servers[i] != NULL)
-            server_free(servers[i]);
+        struct harness_server *s = servers[i];
+        if (s == NULL)
+            continue;
+        if (problem[0] == '\0' &&
+            stop_cleanly(s, problem, sizeof(problem)) != 0)
+            harness_server_dump_log(s);
+        server_free(s);
         servers[i] = NULL;
     }
     if (!keep_dirs())
         remove_tree(test_dir);
     test_dir[0] = '\0';
+    if (problem[0] != '\0')
+        ck_abort_msg("at teardown: %s", problem);
 }
 
 void harness_add(Suite *s, const char *name, const TTest *t, int timeout_s)
@@ -863,6 +917,7 @@ int harness_main(Suite *s)
      * (and then killed by PR_SET_PDEATHSIG); become their parent so they
      * can be reaped below instead of lingering as zombies. */
     prctl(PR_SET_CHILD_SUBREAPER, 1);
+    runner_pid = getpid();
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, getenv("CK_VERBOSITY") ? CK_ENV : CK_VERBOSE);
     int failed = srunner_ntests_failed(sr);

@@ -41,7 +41,8 @@
 /* Adds test `t` to `s` in a TCase of its own named `name`, with the
  * harness's setup/teardown fixture and a timeout of `timeout_s` seconds. */
 void harness_add(Suite *s, const char *name, const TTest *t, int timeout_s);
-#define HARNESS_ADD(s, test, timeout_s) harness_add((s), #test, (test), (timeout_s))
+#define HARNESS_ADD(s, test, timeout_s)                                        \
+    harness_add((s), #test, (test), (timeout_s))
 
 /* Like harness_add() but only when the server is not the reference
  * (BALLAST_TEST_REFERENCE unset); otherwise prints that the case is skipped
@@ -51,7 +52,7 @@ void harness_add_ballast_only(Suite *s, const char *name, const TTest *t,
 
 /* Runs `s` and returns the process exit status (0 when every test passed).
  * Creates the root temp dir, prints server logs of failed tests, removes the
- * root. Exits with status 1 when BALLAST_TEST_SERVER is not set. */
+ * root. Returns 1 at once when BALLAST_TEST_SERVER is not set. */
 int harness_main(Suite *s);
 
 /* Nonzero when BALLAST_TEST_REFERENCE=1. */
@@ -63,20 +64,24 @@ const char *harness_dir(void);
 /* ---- the server child process ---- */
 
 struct harness_server {
-    pid_t pid;      /* 0 when not running */
-    int port;       /* client port */
-    int http_port;  /* monitoring port (-m), 0 if none */
-    int n_args;     /* extra arguments in args */
+    pid_t pid;                    /* 0 when not running */
+    int port;                     /* client port */
+    int http_port;                /* monitoring port (-m), 0 if none */
+    int n_args;                   /* extra arguments in args */
     char *args[HARNESS_MAX_ARGS]; /* extra arguments, owned */
-    char log_path[512]; /* the server's stdout and stderr, appended */
-    char url[64];       /* nats://127.0.0.1:<port> */
-    int exit_status;    /* waitpid() status once it has exited */
+    char log_path[512];           /* the server's stdout and stderr, appended */
+    char url[64];                 /* nats://127.0.0.1:<port> */
+    int exit_status;              /* waitpid() status once it has exited */
 };
 
 /* Starts the server with "-a 127.0.0.1 -p <free port>", "-m <free port>"
  * when `with_http` is set, then the NULL-terminated `args` (may be NULL),
- * and waits until its ports listen. The server is stopped by teardown if
- * the test does not stop it. */
+ * and waits until its ports listen (up to HARNESS_START_TIMEOUT_MS; if it
+ * exits during startup it is tried twice more on new ports, in case another
+ * process took one). If the test leaves it running, teardown stops it with
+ * SIGINT and fails the test unless it exits with status 0 within
+ * HARNESS_STOP_TIMEOUT_MS (so crashes and sanitizer reports at shutdown
+ * are caught). */
 void harness_server_start(struct harness_server *s, int with_http,
                           const char *const *args);
 
@@ -132,7 +137,8 @@ natsConnection *harness_connect(const struct harness_server *s,
 
 /* Fails the test unless status is NATS_OK, printing `what` and the client's
  * last error. */
-#define HARNESS_NATS_OK(what, expr) harness_nats_ok((what), (expr), __FILE__, __LINE__)
+#define HARNESS_NATS_OK(what, expr)                                            \
+    harness_nats_ok((what), (expr), __FILE__, __LINE__)
 void harness_nats_ok(const char *what, natsStatus s, const char *file,
                      int line);
 
@@ -151,8 +157,8 @@ void harness_expect_no_msg(natsSubscription *sub, int quiet_ms);
 struct harness_events {
     pthread_mutex_t mu;
     pthread_cond_t cond;
-    int n;                                /* events recorded so far */
-    char text[HARNESS_EVENTS_MAX][256];   /* first HARNESS_EVENTS_MAX texts */
+    int n;                              /* events recorded so far */
+    char text[HARNESS_EVENTS_MAX][256]; /* first HARNESS_EVENTS_MAX texts */
 };
 
 void harness_events_init(struct harness_events *e);
@@ -177,8 +183,8 @@ int harness_events_wait_text(struct harness_events *e, const char *needle,
 
 struct harness_raw {
     int fd;
-    size_t len;       /* bytes buffered in buf */
-    char buf[65536];  /* received, not yet consumed */
+    size_t len;      /* bytes buffered in buf */
+    char buf[65536]; /* received, not yet consumed */
 };
 
 /* Connects to 127.0.0.1:port; returns 0 or -errno (no test failure, so tests

@@ -66,9 +66,8 @@ START_TEST(user_password_from_command_line)
                      NATS_OK);
     assert_auth_refused(try_connect("alice", "wrong", NULL, err, sizeof(err)),
                         err);
-    assert_auth_refused(try_connect("mallory", "s3cret", NULL, err,
-                                    sizeof(err)),
-                        err);
+    assert_auth_refused(
+        try_connect("mallory", "s3cret", NULL, err, sizeof(err)), err);
     assert_auth_refused(try_connect(NULL, NULL, NULL, err, sizeof(err)), err);
 }
 END_TEST
@@ -139,18 +138,16 @@ START_TEST(bcrypt_password_from_config)
                      NATS_OK);
     ck_assert_int_eq(try_connect("bob", "bobpass", NULL, err, sizeof(err)),
                      NATS_OK);
-    assert_auth_refused(try_connect("alice", "alicepas", NULL, err,
-                                    sizeof(err)),
-                        err);
-    assert_auth_refused(try_connect("bob", "alicepass", NULL, err,
-                                    sizeof(err)),
+    assert_auth_refused(
+        try_connect("alice", "alicepas", NULL, err, sizeof(err)), err);
+    assert_auth_refused(try_connect("bob", "alicepass", NULL, err, sizeof(err)),
                         err);
 }
 END_TEST
 
 /* Records asynchronous errors as "<status>: <last error text>". */
-static void on_error(natsConnection *nc, natsSubscription *sub,
-                     natsStatus err, void *closure)
+static void on_error(natsConnection *nc, natsSubscription *sub, natsStatus err,
+                     void *closure)
 {
     const char *text = NULL;
     natsConnection_GetLastError(nc, &text);

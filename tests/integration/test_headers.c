@@ -12,7 +12,8 @@ static struct harness_server srv;
 static natsSubscription *subscribe(natsConnection *nc, const char *subject)
 {
     natsSubscription *sub = NULL;
-    HARNESS_NATS_OK("subscribe", natsConnection_SubscribeSync(&sub, nc, subject));
+    HARNESS_NATS_OK("subscribe",
+                    natsConnection_SubscribeSync(&sub, nc, subject));
     HARNESS_NATS_OK("flush", natsConnection_FlushTimeout(nc, 5000));
     return sub;
 }
@@ -43,8 +44,8 @@ START_TEST(headers_round_trip)
     ck_assert_str_eq(v, "v1");
     const char **values = NULL;
     int count = 0;
-    HARNESS_NATS_OK("values", natsMsgHeader_Values(got, "X-Multi", &values,
-                                                   &count));
+    HARNESS_NATS_OK("values",
+                    natsMsgHeader_Values(got, "X-Multi", &values, &count));
     ck_assert_int_eq(count, 2);
     ck_assert_str_eq(values[0], "a");
     ck_assert_str_eq(values[1], "b c");
@@ -91,8 +92,7 @@ START_TEST(hpub_becomes_hmsg_on_the_wire)
     static const char body[] = "hello";
     const size_t hdr_len = sizeof(hdr) - 1, total = hdr_len + sizeof(body) - 1;
     harness_server_start(&srv, 0, NULL);
-    const char *connect =
-        "{\"verbose\":false,\"protocol\":1,\"headers\":true}";
+    const char *connect = "{\"verbose\":false,\"protocol\":1,\"headers\":true}";
     struct harness_raw sub, pub;
     harness_raw_handshake(&sub, srv.port, connect, NULL, 0);
     harness_raw_handshake(&pub, srv.port, connect, NULL, 0);
@@ -133,9 +133,9 @@ START_TEST(headers_stripped_for_clients_without_support)
 {
     harness_server_start(&srv, 0, NULL);
     struct harness_raw sub;
-    harness_raw_handshake(&sub, srv.port,
-                          "{\"verbose\":false,\"protocol\":1,\"headers\":false}",
-                          NULL, 0);
+    harness_raw_handshake(
+        &sub, srv.port, "{\"verbose\":false,\"protocol\":1,\"headers\":false}",
+        NULL, 0);
     harness_raw_send_str(&sub, "SUB plain 1\r\nPING\r\n");
     harness_raw_expect_line(&sub, "PONG", 5000);
 

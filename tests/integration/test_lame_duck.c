@@ -1,11 +1,12 @@
 /* Lame duck mode: on its signal (BALLAST_TEST_LDM_SIGNAL: SIGTERM for
  * ballastd, SIGUSR2 for nats-server) the server tells clients with an INFO
  * carrying "ldm":true, stops accepting connections, closes the existing ones
- * after the grace period and exits. */
+ * after the grace period and exits with status 0. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "harness.h"
 
@@ -25,6 +26,16 @@ static void start_lame_duck_server(void)
     const char *args[] = {"-c", conf, NULL};
     harness_server_start(&srv, 0, args);
     free(conf);
+}
+
+/* Lame duck mode ends with the server exiting by itself, status 0. */
+static void assert_exits_cleanly(void)
+{
+    ck_assert_msg(harness_server_wait_exit(&srv, 35000) == 0,
+                  "server did not exit after lame duck mode");
+    ck_assert_msg(
+        WIFEXITED(srv.exit_status) && WEXITSTATUS(srv.exit_status) == 0,
+        "server ended lame duck mode with status 0x%x", srv.exit_status);
 }
 
 /* Waits until a new connection is refused; returns 0 when it was. */
@@ -74,8 +85,7 @@ START_TEST(lame_duck_notifies_then_closes)
     int64_t took = harness_now_ms() - start;
     ck_assert_msg(took >= 500, "closed after %lld ms, before the grace period",
                   (long long)took);
-    ck_assert_msg(harness_server_wait_exit(&srv, 35000) == 0,
-                  "server did not exit after lame duck mode");
+    assert_exits_cleanly();
     natsConnection_Destroy(nc);
 }
 END_TEST
@@ -104,6 +114,7 @@ START_TEST(lame_duck_info_on_the_wire)
     ck_assert_msg(found, "no INFO with \"ldm\":true");
     ck_assert_int_eq(harness_raw_wait_closed(&r, 35000), 0);
     harness_raw_close(&r);
+    assert_exits_cleanly();
 }
 END_TEST
 

@@ -42,8 +42,7 @@ START_TEST(info_line_has_required_fields)
     struct harness_raw r;
     json_t *info = read_info(&r);
     json_t *v = json_object_get(info, "server_id");
-    ck_assert_msg(json_is_string(v) && json_string_length(v) > 0,
-                  "server_id");
+    ck_assert_msg(json_is_string(v) && json_string_length(v) > 0, "server_id");
     v = json_object_get(info, "version");
     ck_assert_msg(json_is_string(v) && json_string_length(v) > 0, "version");
     ck_assert_int_eq(harness_json_int(info, "max_payload"), 1048576);

@@ -52,7 +52,8 @@ START_TEST(varz_reflects_traffic)
     json_decref(varz);
 
     for (int i = 0; i < N; i++)
-        HARNESS_NATS_OK("publish", natsConnection_PublishString(nc, "v", "hello"));
+        HARNESS_NATS_OK("publish",
+                        natsConnection_PublishString(nc, "v", "hello"));
     HARNESS_NATS_OK("flush", natsConnection_FlushTimeout(nc, 5000));
     for (int i = 0; i < N; i++)
         harness_expect_msg(sub, "v", "hello", 5000);
@@ -167,8 +168,9 @@ START_TEST(metrics_pass_promtool)
     if (promtool == NULL || promtool[0] == '\0')
         promtool = "promtool";
     char cmd[2048];
-    snprintf(cmd, sizeof(cmd), "'%s' check metrics < '%s' > '%s/promtool.out' 2>&1",
-             promtool, in, harness_dir());
+    snprintf(cmd, sizeof(cmd),
+             "'%s' check metrics < '%s' > '%s/promtool.out' 2>&1", promtool, in,
+             harness_dir());
     int rc = system(cmd);
     struct bl_buf out;
     bl_buf_init(&out);

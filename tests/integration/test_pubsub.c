@@ -75,8 +75,8 @@ END_TEST
 static void publish_each(natsConnection *nc, const char *const *subjects)
 {
     for (int i = 0; subjects[i] != NULL; i++)
-        HARNESS_NATS_OK("publish", natsConnection_PublishString(
-                                       nc, subjects[i], subjects[i]));
+        HARNESS_NATS_OK("publish", natsConnection_PublishString(nc, subjects[i],
+                                                                subjects[i]));
     HARNESS_NATS_OK("flush", natsConnection_FlushTimeout(nc, 5000));
 }
 
@@ -87,12 +87,13 @@ START_TEST(star_matches_exactly_one_token)
     harness_server_start(&srv, 0, NULL);
     natsConnection *nc = harness_connect(&srv, NULL);
     natsSubscription *sub = NULL;
-    HARNESS_NATS_OK("subscribe", natsConnection_SubscribeSync(&sub, nc, "a.*.c"));
+    HARNESS_NATS_OK("subscribe",
+                    natsConnection_SubscribeSync(&sub, nc, "a.*.c"));
     HARNESS_NATS_OK("flush", natsConnection_FlushTimeout(nc, 5000));
 
-    static const char *const subjects[] = {
-        "a.b.c", "a.c", "a.b.c.d", "a.b.d", "b.b.c", "x.a.b.c", "a.x.c",
-        "a.end.c", NULL};
+    static const char *const subjects[] = {"a.b.c", "a.c",     "a.b.c.d",
+                                           "a.b.d", "b.b.c",   "x.a.b.c",
+                                           "a.x.c", "a.end.c", NULL};
     publish_each(nc, subjects);
 
     harness_expect_msg(sub, "a.b.c", "a.b.c", 5000);
@@ -117,7 +118,7 @@ START_TEST(gt_matches_one_or_more_tokens)
     HARNESS_NATS_OK("subscribe", natsConnection_SubscribeSync(&all, nc, ">"));
     HARNESS_NATS_OK("flush", natsConnection_FlushTimeout(nc, 5000));
 
-    static const char *const subjects[] = {"a",     "a.b", "b.a", "a.b.c.d",
+    static const char *const subjects[] = {"a",    "a.b",   "b.a", "a.b.c.d",
                                            "ab.c", "a.end", NULL};
     publish_each(nc, subjects);
 
@@ -226,14 +227,15 @@ START_TEST(auto_unsubscribe_delivers_exactly_n)
     natsSubscription *sub = NULL;
     HARNESS_NATS_OK("subscribe",
                     natsConnection_SubscribeSync(&sub, sub_nc, "auto.y"));
-    HARNESS_NATS_OK("auto-unsubscribe", natsSubscription_AutoUnsubscribe(sub, 5));
+    HARNESS_NATS_OK("auto-unsubscribe",
+                    natsSubscription_AutoUnsubscribe(sub, 5));
     HARNESS_NATS_OK("flush", natsConnection_FlushTimeout(sub_nc, 5000));
 
     char payload[16];
     for (int i = 0; i < 10; i++) {
         snprintf(payload, sizeof(payload), "%d", i);
-        HARNESS_NATS_OK("publish",
-                        natsConnection_PublishString(pub_nc, "auto.y", payload));
+        HARNESS_NATS_OK(
+            "publish", natsConnection_PublishString(pub_nc, "auto.y", payload));
     }
     HARNESS_NATS_OK("flush", natsConnection_FlushTimeout(pub_nc, 5000));
     for (int i = 0; i < 5; i++) {
@@ -274,8 +276,8 @@ START_TEST(no_echo_skips_own_messages)
     HARNESS_NATS_OK("flush", natsConnection_FlushTimeout(echo, 5000));
     HARNESS_NATS_OK("flush", natsConnection_FlushTimeout(other, 5000));
 
-    HARNESS_NATS_OK("publish",
-                    natsConnection_PublishString(quiet, "echo.x", "from-quiet"));
+    HARNESS_NATS_OK(
+        "publish", natsConnection_PublishString(quiet, "echo.x", "from-quiet"));
     HARNESS_NATS_OK("flush", natsConnection_FlushTimeout(quiet, 5000));
     harness_expect_msg(other_sub, "echo.x", "from-quiet", 5000);
     harness_expect_msg(echo_sub, "echo.x", "from-quiet", 5000);

@@ -118,10 +118,9 @@ START_TEST(queue_group_delivers_each_message_once)
                                 &subs[i], ncs[i], "jobs", "workers", on_msg,
                                 (void *)(intptr_t)i));
         else
-            HARNESS_NATS_OK("subscribe",
-                            natsConnection_Subscribe(&subs[i], ncs[i], "jobs",
-                                                     on_msg,
-                                                     (void *)(intptr_t)i));
+            HARNESS_NATS_OK("subscribe", natsConnection_Subscribe(
+                                             &subs[i], ncs[i], "jobs", on_msg,
+                                             (void *)(intptr_t)i));
         HARNESS_NATS_OK("flush", natsConnection_FlushTimeout(ncs[i], 5000));
     }
     natsConnection *pub = harness_connect(&srv, NULL);

@@ -29,10 +29,10 @@ START_TEST(client_reconnects_after_restart)
     natsOptions *o = harness_opts(&srv);
     HARNESS_NATS_OK("max reconnect", natsOptions_SetMaxReconnect(o, 200));
     HARNESS_NATS_OK("reconnect wait", natsOptions_SetReconnectWait(o, 50));
-    HARNESS_NATS_OK("disconnected cb", natsOptions_SetDisconnectedCB(
-                                           o, on_event, &disconnected));
-    HARNESS_NATS_OK("reconnected cb", natsOptions_SetReconnectedCB(
-                                          o, on_event, &reconnected));
+    HARNESS_NATS_OK("disconnected cb",
+                    natsOptions_SetDisconnectedCB(o, on_event, &disconnected));
+    HARNESS_NATS_OK("reconnected cb",
+                    natsOptions_SetReconnectedCB(o, on_event, &reconnected));
     natsConnection *nc = harness_connect(&srv, o);
     natsOptions_Destroy(o);
 
@@ -40,8 +40,8 @@ START_TEST(client_reconnects_after_restart)
     HARNESS_NATS_OK("subscribe",
                     natsConnection_SubscribeSync(&sub, nc, "after.restart"));
     HARNESS_NATS_OK("flush", natsConnection_FlushTimeout(nc, 5000));
-    HARNESS_NATS_OK("publish",
-                    natsConnection_PublishString(nc, "after.restart", "before"));
+    HARNESS_NATS_OK(
+        "publish", natsConnection_PublishString(nc, "after.restart", "before"));
     harness_expect_msg(sub, "after.restart", "before", 5000);
 
     harness_server_stop(&srv, SIGINT);
@@ -86,8 +86,8 @@ START_TEST(client_reconnects_after_kill)
     natsOptions *o = harness_opts(&srv);
     HARNESS_NATS_OK("max reconnect", natsOptions_SetMaxReconnect(o, 200));
     HARNESS_NATS_OK("reconnect wait", natsOptions_SetReconnectWait(o, 50));
-    HARNESS_NATS_OK("reconnected cb", natsOptions_SetReconnectedCB(
-                                          o, on_event, &reconnected));
+    HARNESS_NATS_OK("reconnected cb",
+                    natsOptions_SetReconnectedCB(o, on_event, &reconnected));
     natsConnection *nc = harness_connect(&srv, o);
     natsOptions_Destroy(o);
     natsSubscription *sub = NULL;

@@ -8,8 +8,8 @@
 static struct harness_server srv;
 
 /* Replies "echo: <request>" to the request's reply subject. */
-static void on_request(natsConnection *nc, natsSubscription *sub,
-                       natsMsg *msg, void *closure)
+static void on_request(natsConnection *nc, natsSubscription *sub, natsMsg *msg,
+                       void *closure)
 {
     char reply[256];
     int n = snprintf(reply, sizeof(reply), "echo: %.*s",
@@ -113,10 +113,10 @@ START_TEST(no_responders_raw_protocol)
     char block[512];
     ck_assert_int_eq(harness_raw_read_exact(&r, block, hdr_len + 2, 5000), 0);
     block[hdr_len] = '\0';
-    ck_assert_msg(strncmp(block, "NATS/1.0 503", 12) == 0,
-                  "status line \"%s\"", block);
-    ck_assert_msg(hdr_len >= 4 && memcmp(block + hdr_len - 4, "\r\n\r\n", 4) ==
-                                      0,
+    ck_assert_msg(strncmp(block, "NATS/1.0 503", 12) == 0, "status line \"%s\"",
+                  block);
+    ck_assert_msg(hdr_len >= 4 &&
+                      memcmp(block + hdr_len - 4, "\r\n\r\n", 4) == 0,
                   "header block does not end with an empty line");
     harness_raw_close(&r);
 }

@@ -6,7 +6,12 @@
  * max_connections, ping_interval, ping_max...), so do we. Keys nats-server
  * knows but Ballast does not implement, and unknown keys, are warnings, not
  * errors (nats-server rejects unknown keys); keys referenced as $variables
- * are not warned about. */
+ * are not warned about.
+ *
+ * What is stored is what was configured: allow_responses stays a flag (the
+ * auth module applies nats-server's "no publish allow list means replies
+ * only" rule), and a block's default_permissions are copied into its users
+ * that have none, as nats-server does. */
 #include "conf/internal.h"
 
 #include "ballast/err.h"
@@ -68,12 +73,11 @@ struct key_spec {
 #define OPT(f) offsetof(struct server_opts, f)
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
-static int bad(struct applier *a, const struct conf_node *n,
-               const char *path, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+static int bad(struct applier *a, const struct conf_node *n, const char *path,
+               const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
-static int bad(struct applier *a, const struct conf_node *n,
-               const char *path, const char *fmt, ...)
+static int bad(struct applier *a, const struct conf_node *n, const char *path,
+               const char *fmt, ...)
 {
     char msg[BL_ERRMSG_SIZE];
     va_list ap;
@@ -84,8 +88,8 @@ static int bad(struct applier *a, const struct conf_node *n,
     return BL_EINVAL;
 }
 
-static void warn(struct applier *a, const struct conf_node *n,
-                 const char *path, const char *what)
+static void warn(struct applier *a, const struct conf_node *n, const char *path,
+                 const char *what)
 {
     bl_log_warn("conf: %s:%d: %s: %s", n->file, n->line, path, what);
     a->n_warnings++;
@@ -180,8 +184,10 @@ static int get_size(struct applier *a, const struct conf_node *n,
                 return bad(a, n, path, "expected a size, got '%s'", s);
             v *= (int64_t)1 << shift;
         } else if (conf__parse_sized_int(s, len, &v, &has_suffix, msg) != 0) {
-            return bad(a, n, path, "expected a size such as 1024, 64MB or "
-                                   "\"1G\", got '%s'", s);
+            return bad(a, n, path,
+                       "expected a size such as 1024, 64MB or "
+                       "\"1G\", got '%s'",
+                       s);
         }
     } else {
         return bad(a, n, path, "expected a size, got %s",
@@ -201,9 +207,9 @@ static int parse_go_duration(const char *s, int64_t *out_ms)
     static const struct {
         const char *unit;
         double ns;
-    } units[] = {{"ns", 1},         {"us", 1e3},      {"\xc2\xb5s", 1e3},
-                 {"\xce\xbcs", 1e3}, {"ms", 1e6},      {"s", 1e9},
-                 {"m", 60e9},       {"h", 3600e9}};
+    } units[] = {{"ns", 1},          {"us", 1e3},  {"\xc2\xb5s", 1e3},
+                 {"\xce\xbcs", 1e3}, {"ms", 1e6},  {"s", 1e9},
+                 {"m", 60e9},        {"h", 3600e9}};
     bool neg = false;
     if (*s == '-' || *s == '+')
         neg = *s++ == '-';
@@ -252,8 +258,10 @@ static int get_duration(struct applier *a, const struct conf_node *n,
     int64_t ms;
     if (n->kind == CONF_STRING) {
         if (parse_go_duration(n->str, &ms) != 0)
-            return bad(a, n, path, "expected a duration such as \"30s\", "
-                                   "\"2m\" or \"1h30m\", got '%s'", n->str);
+            return bad(a, n, path,
+                       "expected a duration such as \"30s\", "
+                       "\"2m\" or \"1h30m\", got '%s'",
+                       n->str);
     } else if (n->kind == CONF_INTEGER && n->has_suffix) {
         /* Unquoted "2m" is a size in nats syntax (2000000), which
          * nats-server takes as 2000000 seconds; nobody means that, so we
@@ -261,8 +269,9 @@ static int get_duration(struct applier *a, const struct conf_node *n,
         size_t len = strlen(n->str);
         if (len < 2 || n->str[len - 1] != 'm' ||
             parse_go_duration(n->str, &ms) != 0)
-            return bad(a, n, path, "'%s' is a size, not a duration; write "
-                                   "durations such as \"2m\" or \"30s\"",
+            return bad(a, n, path,
+                       "'%s' is a size, not a duration; write "
+                       "durations such as \"2m\" or \"30s\"",
                        n->str);
     } else if (n->kind == CONF_INTEGER) {
         /* nats-server's old form: whole seconds. */
@@ -274,8 +283,7 @@ static int get_duration(struct applier *a, const struct conf_node *n,
                    conf_kind_name(n->kind));
     }
     if (ms < min_ms)
-        return bad(a, n, path, "must be at least %lldms",
-                   (long long)min_ms);
+        return bad(a, n, path, "must be at least %lldms", (long long)min_ms);
     *out_ms = ms;
     return 0;
 }
@@ -307,9 +315,8 @@ static int apply_spec(struct applier *a, const struct key_spec *s,
     case S_INT:
         rv = get_int(a, n, path, s->min, s->max, &v);
         if (rv == 0)
-            *FIELD(int, base, s->offset) = (int)(v == 0 && s->if_zero
-                                                     ? s->if_zero
-                                                     : v);
+            *FIELD(int, base, s->offset) =
+                (int)(v == 0 && s->if_zero ? s->if_zero : v);
         return rv;
     case S_SIZE:
         rv = get_size(a, n, path, s->min, s->max, &v);
@@ -387,8 +394,10 @@ static int get_hostport(struct applier *a, const struct conf_node *n,
     } else {
         colon = strrchr(s, ':');
         if (colon == NULL || memchr(s, ':', (size_t)(colon - s)) != NULL)
-            return bad(a, n, path, "could not parse address \"%s\" (expected "
-                                   "host:port)", s);
+            return bad(a, n, path,
+                       "could not parse address \"%s\" (expected "
+                       "host:port)",
+                       s);
         h = s;
         h_end = colon;
     }
@@ -483,8 +492,10 @@ static int get_subjects(struct applier *a, const struct conf_node *n,
     for (size_t i = 0; i < n_items; i++) {
         const struct conf_node *s = items[i];
         if (s->kind != CONF_STRING)
-            return bad(a, s, path, "expected a subject or an array of "
-                                   "subjects, got %s", conf_kind_name(s->kind));
+            return bad(a, s, path,
+                       "expected a subject or an array of "
+                       "subjects, got %s",
+                       conf_kind_name(s->kind));
         if (s->str[0] == '\0')
             return bad(a, s, path, "empty subject");
         *list = bl_xrealloc(*list, (*count + 1) * sizeof(**list));
@@ -555,8 +566,9 @@ static int apply_allow_responses(struct applier *a, const struct conf_node *n,
         /* {max: N, expires: D} limits the responses; we allow them. */
         p->allow_responses = true;
         if (n->n_items > 0)
-            warn(a, n, path, "response limits (max, expires) are not "
-                             "supported by ballast, ignored");
+            warn(a, n, path,
+                 "response limits (max, expires) are not "
+                 "supported by ballast, ignored");
         return 0;
     }
     return get_bool(a, n, path, &p->allow_responses);
@@ -609,8 +621,7 @@ static int apply_user_nkey(struct applier *a, const struct conf_node *n,
 static const struct key_spec user_keys[] = {
     {"user", S_STR, offsetof(struct user_entry, u.user), 0, 0, 0, NULL},
     {"username", S_STR, offsetof(struct user_entry, u.user), 0, 0, 0, NULL},
-    {"password", S_STR, offsetof(struct user_entry, u.password), 0, 0, 0,
-     NULL},
+    {"password", S_STR, offsetof(struct user_entry, u.password), 0, 0, 0, NULL},
     {"pass", S_STR, offsetof(struct user_entry, u.password), 0, 0, 0, NULL},
     {"permissions", S_FN, 0, 0, 0, 0, apply_user_perms},
     {"permission", S_FN, 0, 0, 0, 0, apply_user_perms},
@@ -643,8 +654,9 @@ static int apply_users(struct applier *a, const struct conf_node *n,
         if (rv == 0 && e.u.user == NULL && !e.has_nkey)
             rv = bad(a, un, sub, "a user entry needs a user");
         if (rv == 0 && e.u.user == NULL) {
-            warn(a, un, sub, "nkey users are not supported by ballast, "
-                             "entry ignored");
+            warn(a, un, sub,
+                 "nkey users are not supported by ballast, "
+                 "entry ignored");
             conf__user_close(&e.u);
             continue;
         }
@@ -654,8 +666,9 @@ static int apply_users(struct applier *a, const struct conf_node *n,
         }
         if (e.has_nkey) {
             conf__user_close(&e.u);
-            return bad(a, un, sub, "nkey users do not take user names or "
-                                   "passwords");
+            return bad(a, un, sub,
+                       "nkey users do not take user names or "
+                       "passwords");
         }
         if (!e.u.perms.is_set && defaults != NULL && defaults->is_set)
             conf__permissions_copy(&e.u.perms, defaults);
@@ -741,8 +754,9 @@ static int apply_authorization(struct applier *a, const struct conf_node *n,
         goto out;
     }
     if (b.users != NULL && b.user != NULL) {
-        rv = bad(a, n, path, "cannot have a single user/password and a "
-                             "users array");
+        rv = bad(a, n, path,
+                 "cannot have a single user/password and a "
+                 "users array");
         goto out;
     }
     if (b.users != NULL && b.token != NULL) {
@@ -796,8 +810,9 @@ static int apply_account_js(struct applier *a, const struct conf_node *n,
         /* A block of limits: enabled, with limits we do not enforce. */
         b->jetstream = true;
         if (n->n_items > 0)
-            warn(a, n, path, "per-account JetStream limits are not "
-                             "supported by ballast, ignored");
+            warn(a, n, path,
+                 "per-account JetStream limits are not "
+                 "supported by ballast, ignored");
         return 0;
     }
     return get_bool(a, n, path, &b->jetstream);
@@ -811,9 +826,8 @@ static int note_account_users(struct applier *a, const struct conf_node *n,
     return want_kind(a, n, path, CONF_ARRAY, "an array of users");
 }
 
-static int apply_account_defaults(struct applier *a,
-                                  const struct conf_node *n, const char *path,
-                                  void *base)
+static int apply_account_defaults(struct applier *a, const struct conf_node *n,
+                                  const char *path, void *base)
 {
     struct account_block *b = base;
     return get_permissions(a, n, path, &b->defaults);
@@ -842,8 +856,8 @@ static int add_account(struct applier *a, const struct conf_node *n,
     for (size_t i = 0; i < o->n_accounts; i++)
         if (strcmp(o->accounts[i].name, name) == 0)
             return bad(a, n, path, "account \"%s\" is defined twice", name);
-    o->accounts = bl_xrealloc(o->accounts,
-                              (o->n_accounts + 1) * sizeof(*o->accounts));
+    o->accounts =
+        bl_xrealloc(o->accounts, (o->n_accounts + 1) * sizeof(*o->accounts));
     o->accounts[o->n_accounts].name = bl_xstrdup(name);
     o->accounts[o->n_accounts].jetstream = jetstream;
     o->n_accounts++;
@@ -881,8 +895,9 @@ static int apply_accounts(struct applier *a, const struct conf_node *n,
         if (acc->is_var_used)
             continue; /* a variable defined inside accounts { } */
         if (acc->kind != CONF_MAP) {
-            return bad(a, acc, sub, "expected an account block { users: "
-                                    "[...] }, got %s",
+            return bad(a, acc, sub,
+                       "expected an account block { users: "
+                       "[...] }, got %s",
                        conf_kind_name(acc->kind));
         }
         struct account_block b;
@@ -957,8 +972,7 @@ static int apply_jetstream(struct applier *a, const struct conf_node *n,
     struct server_opts *o = base;
     if (n->kind == CONF_MAP) {
         a->js_enable = true;
-        int rv = apply_map(a, n, path, jetstream_keys, N_OF(jetstream_keys),
-                           o);
+        int rv = apply_map(a, n, path, jetstream_keys, N_OF(jetstream_keys), o);
         if (rv == 0)
             o->jetstream = a->js_enable;
         return rv;
@@ -970,14 +984,19 @@ static int apply_jetstream(struct applier *a, const struct conf_node *n,
         return bad(a, n, path, "expected 'enabled' or 'disabled', got '%s'",
                    n->str);
     if (n->kind != CONF_STRING && n->kind != CONF_BOOL)
-        return bad(a, n, path, "expected a bool, 'enabled' or a block { }, "
-                               "got %s", conf_kind_name(n->kind));
+        return bad(a, n, path,
+                   "expected a bool, 'enabled' or a block { }, "
+                   "got %s",
+                   conf_kind_name(n->kind));
     return get_bool(a, n, path, &o->jetstream);
 }
 
 /* ---- the top level ---- */
 
-#define IGNORED(name) {name, S_IGNORED, 0, 0, 0, 0, NULL}
+#define IGNORED(name)                                                          \
+    {                                                                          \
+        name, S_IGNORED, 0, 0, 0, 0, NULL                                      \
+    }
 
 static const struct key_spec top_keys[] = {
     {"listen", S_FN, 0, 0, 0, 0, apply_listen},
@@ -994,19 +1013,16 @@ static const struct key_spec top_keys[] = {
     {"max_control_line", S_SIZE, OPT(max_control_line), 0, INT32_MAX, 4096,
      NULL},
     {"max_pending", S_SIZE, OPT(max_pending), 0, INT64_MAX, 64 << 20, NULL},
-    {"max_connections", S_INT, OPT(max_connections), 0, INT_MAX, 65536,
-     NULL},
+    {"max_connections", S_INT, OPT(max_connections), 0, INT_MAX, 65536, NULL},
     {"max_conn", S_INT, OPT(max_connections), 0, INT_MAX, 65536, NULL},
-    {"max_subscriptions", S_INT, OPT(max_subscriptions), 0, INT_MAX, 0,
-     NULL},
+    {"max_subscriptions", S_INT, OPT(max_subscriptions), 0, INT_MAX, 0, NULL},
     {"max_subs", S_INT, OPT(max_subscriptions), 0, INT_MAX, 0, NULL},
     {"ping_interval", S_DURATION, OPT(ping_interval_ms), 0, 0, 120000, NULL},
     {"ping_max", S_INT, OPT(max_pings_out), 0, INT_MAX, 2, NULL},
-    {"write_deadline", S_DURATION, OPT(write_deadline_ms), 0, 0, 10000,
-     NULL},
+    {"write_deadline", S_DURATION, OPT(write_deadline_ms), 0, 0, 10000, NULL},
     {"lame_duck_duration", S_FN, 0, 0, 0, 0, apply_lame_duck},
-    {"lame_duck_grace_period", S_DURATION, OPT(lame_duck_grace_period_ms), 0,
-     0, 0, NULL},
+    {"lame_duck_grace_period", S_DURATION, OPT(lame_duck_grace_period_ms), 0, 0,
+     0, NULL},
     {"debug", S_BOOL, OPT(debug), 0, 0, 0, NULL},
     {"trace", S_BOOL, OPT(trace), 0, 0, 0, NULL},
     {"trace_verbose", S_BOOL, OPT(trace), 0, 0, 0, NULL},
@@ -1023,25 +1039,55 @@ static const struct key_spec top_keys[] = {
     {"jetstream", S_FN, 0, 0, 0, 0, apply_jetstream},
     {"store_dir", S_FN, 0, 0, 0, 0, apply_top_store_dir},
     {"storedir", S_FN, 0, 0, 0, 0, apply_top_store_dir},
-    IGNORED("mappings"), IGNORED("maps"), IGNORED("disable_sublist_cache"),
-    IGNORED("no_sublist_cache"), IGNORED("https"), IGNORED("https_port"),
-    IGNORED("http_base_path"), IGNORED("cluster"), IGNORED("gateway"),
-    IGNORED("leaf"), IGNORED("leafnodes"), IGNORED("logfile_size_limit"),
-    IGNORED("log_size_limit"), IGNORED("syslog"), IGNORED("remote_syslog"),
-    IGNORED("ports_file_dir"), IGNORED("prof_port"),
-    IGNORED("max_traced_msg_len"), IGNORED("max_sub_tokens"),
-    IGNORED("max_subscription_tokens"), IGNORED("tls"), IGNORED("ocsp"),
-    IGNORED("allow_non_tls"), IGNORED("operator"), IGNORED("operators"),
-    IGNORED("roots"), IGNORED("root"), IGNORED("root_operators"),
-    IGNORED("root_operator"), IGNORED("resolver"),
-    IGNORED("account_resolver"), IGNORED("accounts_resolver"),
-    IGNORED("resolver_tls"), IGNORED("resolver_preload"),
-    IGNORED("resolver_pinned_accounts"), IGNORED("no_system_account"),
-    IGNORED("no_system"), IGNORED("no_sys_acc"), IGNORED("no_header_support"),
-    IGNORED("trusted"), IGNORED("trusted_keys"),
-    IGNORED("connect_error_reports"), IGNORED("reconnect_error_reports"),
-    IGNORED("websocket"), IGNORED("ws"), IGNORED("mqtt"),
-    IGNORED("server_tags"), IGNORED("default_js_domain"), IGNORED("jwt"),
+    IGNORED("mappings"),
+    IGNORED("maps"),
+    IGNORED("disable_sublist_cache"),
+    IGNORED("no_sublist_cache"),
+    IGNORED("https"),
+    IGNORED("https_port"),
+    IGNORED("http_base_path"),
+    IGNORED("cluster"),
+    IGNORED("gateway"),
+    IGNORED("leaf"),
+    IGNORED("leafnodes"),
+    IGNORED("logfile_size_limit"),
+    IGNORED("log_size_limit"),
+    IGNORED("syslog"),
+    IGNORED("remote_syslog"),
+    IGNORED("ports_file_dir"),
+    IGNORED("prof_port"),
+    IGNORED("max_traced_msg_len"),
+    IGNORED("max_sub_tokens"),
+    IGNORED("max_subscription_tokens"),
+    IGNORED("tls"),
+    IGNORED("ocsp"),
+    IGNORED("allow_non_tls"),
+    IGNORED("operator"),
+    IGNORED("operators"),
+    IGNORED("roots"),
+    IGNORED("root"),
+    IGNORED("root_operators"),
+    IGNORED("root_operator"),
+    IGNORED("resolver"),
+    IGNORED("account_resolver"),
+    IGNORED("accounts_resolver"),
+    IGNORED("resolver_tls"),
+    IGNORED("resolver_preload"),
+    IGNORED("resolver_pinned_accounts"),
+    IGNORED("no_system_account"),
+    IGNORED("no_system"),
+    IGNORED("no_sys_acc"),
+    IGNORED("no_header_support"),
+    IGNORED("trusted"),
+    IGNORED("trusted_keys"),
+    IGNORED("connect_error_reports"),
+    IGNORED("reconnect_error_reports"),
+    IGNORED("websocket"),
+    IGNORED("ws"),
+    IGNORED("mqtt"),
+    IGNORED("server_tags"),
+    IGNORED("default_js_domain"),
+    IGNORED("jwt"),
 };
 
 /* Rules that span keys, checked once everything is read. */
@@ -1084,9 +1130,9 @@ int conf_apply(struct server_opts *o, const struct conf_tree *t,
     int rv = apply_map(&a, t->root, "", top_keys, N_OF(top_keys), o);
     if (rv == 0)
         rv = check_across(&a);
-    if (rv == 0) {
-        o->users = bl_xrealloc(o->users,
-                               (o->n_users + a.n_users) * sizeof(*o->users));
+    if (rv == 0 && a.n_users > 0) {
+        o->users =
+            bl_xrealloc(o->users, (o->n_users + a.n_users) * sizeof(*o->users));
         memcpy(o->users + o->n_users, a.users, a.n_users * sizeof(*a.users));
         o->n_users += a.n_users;
         a.n_users = 0;

@@ -126,51 +126,50 @@ struct flag_val {
 
 void opts_usage(FILE *out)
 {
-    fputs(
-        "Usage: ballastd [options]\n"
-        "\n"
-        "Server Options:\n"
-        "    -a, --addr, --net <host>         Bind to host address (default: "
-        "0.0.0.0)\n"
-        "    -p, --port <port>                Use port for clients (default: "
-        "4222, -1 random)\n"
-        "    -n, --name\n"
-        "        --server_name <server_name>  Server name\n"
-        "    -P, --pid <file>                 File to store PID\n"
-        "    -m, --http_port <port>           Use port for http monitoring\n"
-        "    -c, --config <file>              Configuration file (.yaml/.yml "
-        "or nats-server syntax)\n"
-        "        --client_advertise <string>  Client URL to advertise\n"
-        "\n"
-        "Logging Options:\n"
-        "    -l, --log <file>                 File to redirect log output\n"
-        "    -T, --logtime                    Timestamp log entries "
-        "(default: true)\n"
-        "    -D, --debug                      Enable debugging output\n"
-        "    -V, --trace                      Trace the raw protocol\n"
-        "    -DV                              Debug and trace\n"
-        "\n"
-        "JetStream Options:\n"
-        "    -js, --jetstream                 Enable JetStream "
-        "functionality\n"
-        "    -sd, --store_dir <dir>           Set the storage directory\n"
-        "\n"
-        "Authorization Options:\n"
-        "        --user <user>                User required for connections\n"
-        "        --pass <password>            Password required for "
-        "connections\n"
-        "        --auth <token>               Authorization token required "
-        "for connections\n"
-        "\n"
-        "Common Options:\n"
-        "    -h, --help                       Show this message\n"
-        "    -v, --version                    Show version\n"
-        "\n"
-        "Flags override the configuration file. Flags take one or two "
-        "dashes,\n"
-        "\"-flag value\" or \"-flag=value\"; booleans \"-D\" or "
-        "\"-D=false\".\n",
-        out);
+    fputs("Usage: ballastd [options]\n"
+          "\n"
+          "Server Options:\n"
+          "    -a, --addr, --net <host>         Bind to host address (default: "
+          "0.0.0.0)\n"
+          "    -p, --port <port>                Use port for clients (default: "
+          "4222, -1 random)\n"
+          "    -n, --name\n"
+          "        --server_name <server_name>  Server name\n"
+          "    -P, --pid <file>                 File to store PID\n"
+          "    -m, --http_port <port>           Use port for http monitoring\n"
+          "    -c, --config <file>              Configuration file (.yaml/.yml "
+          "or nats-server syntax)\n"
+          "        --client_advertise <string>  Client URL to advertise\n"
+          "\n"
+          "Logging Options:\n"
+          "    -l, --log <file>                 File to redirect log output\n"
+          "    -T, --logtime                    Timestamp log entries "
+          "(default: true)\n"
+          "    -D, --debug                      Enable debugging output\n"
+          "    -V, --trace                      Trace the raw protocol\n"
+          "    -DV                              Debug and trace\n"
+          "\n"
+          "JetStream Options:\n"
+          "    -js, --jetstream                 Enable JetStream "
+          "functionality\n"
+          "    -sd, --store_dir <dir>           Set the storage directory\n"
+          "\n"
+          "Authorization Options:\n"
+          "        --user <user>                User required for connections\n"
+          "        --pass <password>            Password required for "
+          "connections\n"
+          "        --auth <token>               Authorization token required "
+          "for connections\n"
+          "\n"
+          "Common Options:\n"
+          "    -h, --help                       Show this message\n"
+          "    -v, --version                    Show version\n"
+          "\n"
+          "Flags override the configuration file. Flags take one or two "
+          "dashes,\n"
+          "\"-flag value\" or \"-flag=value\"; booleans \"-D\" or "
+          "\"-D=false\".\n",
+          out);
 }
 
 /* Go's strconv.ParseBool. */
@@ -239,8 +238,7 @@ static int scan_args(int argc, char **argv, struct flag_val *vals,
         if (spec->kind == F_BOOL) {
             v->on = true;
             if (eq != NULL && parse_go_bool(eq + 1, &v->on) != 0) {
-                bl_errmsg_set(errmsg,
-                              "invalid boolean value \"%s\" for -%s",
+                bl_errmsg_set(errmsg, "invalid boolean value \"%s\" for -%s",
                               eq + 1, spec->name);
                 return BL_EINVAL;
             }
@@ -303,38 +301,66 @@ static void apply_flag(struct server_opts *o, const struct flag_val *v)
         /* 0 means the default, as in nats-server. */
         o->port = v->num == 0 ? 4222 : (int)v->num;
         break;
-    case T_HOST: set_str(&o->host, v->str); break;
-    case T_NAME: set_str(&o->server_name, v->str); break;
-    case T_ADVERTISE: set_str(&o->client_advertise, v->str); break;
-    case T_HTTP_PORT: o->http_port = (int)v->num; break;
-    case T_LOG: set_str(&o->log_file, v->str); break;
-    case T_PID: set_str(&o->pid_file, v->str); break;
-    case T_JETSTREAM: o->jetstream = v->on; break;
-    case T_STORE_DIR: set_str(&o->store_dir, v->str); break;
-    case T_USER: set_str(&o->username, v->str); break;
-    case T_PASS: set_str(&o->password, v->str); break;
-    case T_AUTH: set_str(&o->auth_token, v->str); break;
-    case T_DEBUG: o->debug = v->on; break;
-    case T_TRACE: o->trace = v->on; break;
+    case T_HOST:
+        set_str(&o->host, v->str);
+        break;
+    case T_NAME:
+        set_str(&o->server_name, v->str);
+        break;
+    case T_ADVERTISE:
+        set_str(&o->client_advertise, v->str);
+        break;
+    case T_HTTP_PORT:
+        o->http_port = (int)v->num;
+        break;
+    case T_LOG:
+        set_str(&o->log_file, v->str);
+        break;
+    case T_PID:
+        set_str(&o->pid_file, v->str);
+        break;
+    case T_JETSTREAM:
+        o->jetstream = v->on;
+        break;
+    case T_STORE_DIR:
+        set_str(&o->store_dir, v->str);
+        break;
+    case T_USER:
+        set_str(&o->username, v->str);
+        break;
+    case T_PASS:
+        set_str(&o->password, v->str);
+        break;
+    case T_AUTH:
+        set_str(&o->auth_token, v->str);
+        break;
+    case T_DEBUG:
+        o->debug = v->on;
+        break;
+    case T_TRACE:
+        o->trace = v->on;
+        break;
     case T_DEBUG_TRACE:
         o->debug = v->on;
         o->trace = v->on;
         break;
-    case T_LOGTIME: o->logtime = v->on; break;
+    case T_LOGTIME:
+        o->logtime = v->on;
+        break;
     case T_CONFIG:
     case T_HELP:
     case T_VERSION:
-    case T_UNSUPPORTED: break;
+    case T_UNSUPPORTED:
+        break;
     }
 }
 
-int opts_parse_args(struct server_opts *o, int argc, char **argv,
-                    char *errmsg)
+int opts_parse_args(struct server_opts *o, int argc, char **argv, char *errmsg)
 {
     bool help = false, version = false;
     size_t n_vals = 0;
-    struct flag_val *vals = bl_xcalloc(argc > 0 ? (size_t)argc : 1,
-                                       sizeof(*vals));
+    struct flag_val *vals =
+        bl_xcalloc(argc > 0 ? (size_t)argc : 1, sizeof(*vals));
     int rv = scan_args(argc, argv, vals, &n_vals, &help, &version, errmsg);
     if (rv != 0)
         goto out;

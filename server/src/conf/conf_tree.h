@@ -67,8 +67,7 @@ void conf_tree_close(struct conf_tree *t);
  * BL_ESYNTAX for malformed text, BL_ENOENT for a missing include file or an
  * undefined variable, BL_EINVAL for bad values, BL_EIO for read errors,
  * BL_ETOOBIG when the tree would exceed CONF_MAX_NODES. */
-int conf_nats_parse_file(struct conf_tree *t, const char *path,
-                         char *errmsg);
+int conf_nats_parse_file(struct conf_tree *t, const char *path, char *errmsg);
 
 /* Same as conf_nats_parse_file() for len bytes at buf (need not be
  * NUL-terminated). `name` is used in messages and, for includes, as the
@@ -80,8 +79,7 @@ int conf_nats_parse_buf(struct conf_tree *t, const char *buf, size_t len,
  * mapping). Quoted scalars are strings; plain scalars are typed like the
  * nats syntax types bare values (true/yes/on, 42, 1MB, 1.5, else string).
  * Same returns as conf_nats_parse_file(). */
-int conf_yaml_parse_file(struct conf_tree *t, const char *path,
-                         char *errmsg);
+int conf_yaml_parse_file(struct conf_tree *t, const char *path, char *errmsg);
 
 /* YAML from memory; `name` appears in messages. */
 int conf_yaml_parse_buf(struct conf_tree *t, const char *buf, size_t len,

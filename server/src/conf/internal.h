@@ -22,8 +22,8 @@ void conf__node_append(struct conf_node *parent, struct conf_node *child);
 /* Deep copy of n (key not copied) placed at file:line; NULL with errmsg
  * when the tree would grow past CONF_MAX_NODES. */
 struct conf_node *conf__node_copy(struct conf_tree *t,
-                                  const struct conf_node *n,
-                                  const char *file, int line, char *errmsg);
+                                  const struct conf_node *n, const char *file,
+                                  int line, char *errmsg);
 
 /* Sets file:line on n and everything below it. */
 void conf__node_relocate(struct conf_node *n, const char *file, int line);

@@ -30,10 +30,10 @@
 #include <string.h>
 #include <strings.h>
 
-#define END (-1)           /* peek() past the last byte */
-#define MAX_NESTING 64     /* blocks and arrays inside each other */
+#define END (-1)       /* peek() past the last byte */
+#define MAX_NESTING 64 /* blocks and arrays inside each other */
 #define MAX_INCLUDE_DEPTH 10
-#define MAX_ENV_DEPTH 8    /* environment values referring to others */
+#define MAX_ENV_DEPTH 8 /* environment values referring to others */
 
 struct nparser {
     struct conf_tree *tree;
@@ -167,11 +167,21 @@ static int parse_escape(struct nparser *p, struct bl_buf *b)
     advance(p);
     int c = peek(p);
     switch (c) {
-    case 't': bl_buf_append(b, "\t", 1); break;
-    case 'n': bl_buf_append(b, "\n", 1); break;
-    case 'r': bl_buf_append(b, "\r", 1); break;
-    case '"': bl_buf_append(b, "\"", 1); break;
-    case '\\': bl_buf_append(b, "\\", 1); break;
+    case 't':
+        bl_buf_append(b, "\t", 1);
+        break;
+    case 'n':
+        bl_buf_append(b, "\n", 1);
+        break;
+    case 'r':
+        bl_buf_append(b, "\r", 1);
+        break;
+    case '"':
+        bl_buf_append(b, "\"", 1);
+        break;
+    case '\\':
+        bl_buf_append(b, "\\", 1);
+        break;
     case 'x': {
         int hi = peek_at(p, 1), lo = peek_at(p, 2);
         if (hi == END || lo == END || !isxdigit(hi) || !isxdigit(lo))
@@ -529,8 +539,7 @@ static int enter(struct nparser *p, int line)
 {
     if (p->nesting >= MAX_NESTING)
         return fail(p, BL_ESYNTAX, line,
-                    "blocks and arrays nested more than %d deep",
-                    MAX_NESTING);
+                    "blocks and arrays nested more than %d deep", MAX_NESTING);
     p->nesting++;
     return 0;
 }
@@ -641,15 +650,22 @@ static int parse_value(struct nparser *p, struct conf_node **out)
         advance(p);
     int c = peek(p);
     switch (c) {
-    case '[': return parse_array(p, out);
-    case '{': return parse_map(p, out);
-    case '"': return parse_dq_string(p, out);
-    case '\'': return parse_sq_string(p, out);
-    case '(': return parse_block_string(p, out);
+    case '[':
+        return parse_array(p, out);
+    case '{':
+        return parse_map(p, out);
+    case '"':
+        return parse_dq_string(p, out);
+    case '\'':
+        return parse_sq_string(p, out);
+    case '(':
+        return parse_block_string(p, out);
     case '.':
         return fail(p, BL_ESYNTAX, p->line, "numbers must start with a digit");
-    case END: return new_string(p, p->line, "", 0, out);
-    default: break;
+    case END:
+        return new_string(p, p->line, "", 0, out);
+    default:
+        break;
     }
     if (is_nl(c))
         return fail(p, BL_ESYNTAX, p->line, "expected a value, got a new line");
@@ -692,8 +708,7 @@ static int parse_include(struct nparser *p, struct conf_node *map, int line)
         if (c == END || is_nl(c) || c == '[' || c == '{' || c == '(' ||
             c == '-' || c == '\\' || is_digit(c))
             return fail(p, BL_ESYNTAX, line,
-                        "include: expected a file name, got %s",
-                        show(c, tmp));
+                        "include: expected a file name, got %s", show(c, tmp));
         start = p->pos;
         while (peek(p) != END && !is_nl(peek(p)) && !is_ws(peek(p)) &&
                peek(p) != ';' && peek(p) != '}' && peek(p) != '\'')
@@ -705,8 +720,10 @@ static int parse_include(struct nparser *p, struct conf_node *map, int line)
     char *name = bl_xstrndup(p->src + start, end - start);
     int rv;
     if (p->flags & CONF_PARSE_NO_INCLUDE) {
-        rv = fail(p, BL_EINVAL, line, "include %s: includes are not allowed "
-                                      "here", name);
+        rv = fail(p, BL_EINVAL, line,
+                  "include %s: includes are not allowed "
+                  "here",
+                  name);
         goto out;
     }
     if (name[0] == '\0') {
@@ -736,9 +753,9 @@ static int parse_include(struct nparser *p, struct conf_node *map, int line)
     }
     char *dir = dir_of(path.p);
     struct conf_node *root = NULL;
-    rv = parse_doc(p->tree, text, len, conf__intern_file(p->tree, path.p),
-                   dir, p->flags, p->include_depth + 1, p->env_depth,
-                   p->nesting, &root, p->errmsg);
+    rv = parse_doc(p->tree, text, len, conf__intern_file(p->tree, path.p), dir,
+                   p->flags, p->include_depth + 1, p->env_depth, p->nesting,
+                   &root, p->errmsg);
     bl_free(dir);
     bl_free(text);
     bl_buf_close(&path);
@@ -806,8 +823,8 @@ static int value_end(struct nparser *p, const char *key)
                 key, show(c, tmp));
 }
 
-static int parse_member(struct nparser *p, struct conf_node *map,
-                        bool is_top, int open_line)
+static int parse_member(struct nparser *p, struct conf_node *map, bool is_top,
+                        int open_line)
 {
     char tmp[8];
     int line = p->line;
@@ -898,8 +915,7 @@ static int parse_body(struct nparser *p, struct conf_node *map, bool is_top,
         if (c == '=' || c == ':' || c == '/' || c == ']' || c == ',' ||
             c == ';')
             return fail(p, BL_ESYNTAX, p->line,
-                        "unexpected %s where a key was expected",
-                        show(c, tmp));
+                        "unexpected %s where a key was expected", show(c, tmp));
         int rv = parse_member(p, map, is_top, open_line);
         if (rv != 0)
             return rv;
@@ -949,8 +965,8 @@ int conf_nats_parse_buf(struct conf_tree *t, const char *buf, size_t len,
 {
     char *dir = dir_of(name);
     struct conf_node *root = NULL;
-    int rv = parse_doc(t, buf, len, conf__intern_file(t, name), dir, flags,
-                       0, 0, 0, &root, errmsg);
+    int rv = parse_doc(t, buf, len, conf__intern_file(t, name), dir, flags, 0,
+                       0, 0, &root, errmsg);
     bl_free(dir);
     if (rv != 0)
         return rv;

@@ -210,8 +210,9 @@ int opts_validate(const struct server_opts *o, char *errmsg)
         return BL_EINVAL;
     }
     if (!account_exists(o, o->system_account)) {
-        bl_errmsg_set(errmsg, "system_account \"%s\" is not defined in "
-                              "accounts",
+        bl_errmsg_set(errmsg,
+                      "system_account \"%s\" is not defined in "
+                      "accounts",
                       o->system_account);
         return BL_EINVAL;
     }
@@ -223,14 +224,14 @@ int opts_validate(const struct server_opts *o, char *errmsg)
         }
         for (size_t j = 0; j < i; j++) {
             if (strcmp(o->users[j].user, u->user) == 0) {
-                bl_errmsg_set(errmsg, "user \"%s\" is defined twice",
-                              u->user);
+                bl_errmsg_set(errmsg, "user \"%s\" is defined twice", u->user);
                 return BL_EINVAL;
             }
         }
         if (u->account != NULL && !account_exists(o, u->account)) {
-            bl_errmsg_set(errmsg, "user \"%s\": account \"%s\" is not "
-                                  "defined",
+            bl_errmsg_set(errmsg,
+                          "user \"%s\": account \"%s\" is not "
+                          "defined",
                           u->user, u->account);
             return BL_EINVAL;
         }

@@ -64,15 +64,16 @@ void conf__node_append(struct conf_node *parent, struct conf_node *child)
 {
     if (parent->n_items == parent->cap_items) {
         size_t cap = parent->cap_items ? parent->cap_items * 2 : 8;
-        parent->items = bl_xrealloc(parent->items, cap * sizeof(*parent->items));
+        parent->items =
+            bl_xrealloc(parent->items, cap * sizeof(*parent->items));
         parent->cap_items = cap;
     }
     parent->items[parent->n_items++] = child;
 }
 
 struct conf_node *conf__node_copy(struct conf_tree *t,
-                                  const struct conf_node *n,
-                                  const char *file, int line, char *errmsg)
+                                  const struct conf_node *n, const char *file,
+                                  int line, char *errmsg)
 {
     struct conf_node *c = conf__node_new(t, n->kind, file, line, errmsg);
     if (c == NULL)
@@ -134,12 +135,18 @@ const struct conf_node *conf_map_get(const struct conf_node *map,
 const char *conf_kind_name(enum conf_kind kind)
 {
     switch (kind) {
-    case CONF_MAP: return "map";
-    case CONF_ARRAY: return "array";
-    case CONF_STRING: return "string";
-    case CONF_INTEGER: return "integer";
-    case CONF_FLOAT: return "float";
-    case CONF_BOOL: return "bool";
+    case CONF_MAP:
+        return "map";
+    case CONF_ARRAY:
+        return "array";
+    case CONF_STRING:
+        return "string";
+    case CONF_INTEGER:
+        return "integer";
+    case CONF_FLOAT:
+        return "float";
+    case CONF_BOOL:
+        return "bool";
     }
     return "value";
 }
@@ -211,8 +218,7 @@ int conf__parse_sized_int(const char *text, size_t len, int64_t *out,
     }
     uint64_t limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
     if (overflow || v > limit / (uint64_t)mult) {
-        bl_errmsg_set(errmsg, "integer '%.*s' is out of range", (int)len,
-                      text);
+        bl_errmsg_set(errmsg, "integer '%.*s' is out of range", (int)len, text);
         return BL_EINVAL;
     }
     v *= (uint64_t)mult;
@@ -229,7 +235,7 @@ bool conf__bool_word(const char *text, size_t len, bool *value)
     static const struct {
         const char *word;
         bool value;
-    } words[] = {{"true", true}, {"yes", true},  {"on", true},
+    } words[] = {{"true", true},   {"yes", true}, {"on", true},
                  {"false", false}, {"no", false}, {"off", false}};
     for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
         if (strlen(words[i].word) == len &&
@@ -304,8 +310,7 @@ int conf__type_plain(struct conf_node *n, const char *text, size_t len,
     return 0;
 }
 
-int conf__read_file(const char *path, char **out, size_t *out_len,
-                    char *errmsg)
+int conf__read_file(const char *path, char **out, size_t *out_len, char *errmsg)
 {
     int rv;
     int fd = open(path, O_RDONLY | O_CLOEXEC);

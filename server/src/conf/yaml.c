@@ -37,8 +37,10 @@ static int convert(struct yconv *c, yaml_node_t *yn, int depth,
 {
     int line = line_of(yn);
     if (depth > MAX_NESTING) {
-        bl_errmsg_set(c->errmsg, "%s:%d: mappings and sequences nested more "
-                                 "than %d deep", c->file, line, MAX_NESTING);
+        bl_errmsg_set(c->errmsg,
+                      "%s:%d: mappings and sequences nested more "
+                      "than %d deep",
+                      c->file, line, MAX_NESTING);
         return BL_ESYNTAX;
     }
     struct conf_node *n;
@@ -70,8 +72,8 @@ static int convert(struct yconv *c, yaml_node_t *yn, int depth,
         for (yaml_node_item_t *it = yn->data.sequence.items.start;
              it < yn->data.sequence.items.top; it++) {
             struct conf_node *elem = NULL;
-            int rv = convert(c, yaml_document_get_node(c->doc, *it),
-                             depth + 1, &elem);
+            int rv = convert(c, yaml_document_get_node(c->doc, *it), depth + 1,
+                             &elem);
             if (rv != 0) {
                 conf__node_free(n);
                 return rv;
@@ -88,8 +90,10 @@ static int convert(struct yconv *c, yaml_node_t *yn, int depth,
              pr < yn->data.mapping.pairs.top; pr++) {
             yaml_node_t *k = yaml_document_get_node(c->doc, pr->key);
             if (k->type != YAML_SCALAR_NODE) {
-                bl_errmsg_set(c->errmsg, "%s:%d: mapping keys must be "
-                                         "scalars", c->file, line_of(k));
+                bl_errmsg_set(c->errmsg,
+                              "%s:%d: mapping keys must be "
+                              "scalars",
+                              c->file, line_of(k));
                 conf__node_free(n);
                 return BL_ESYNTAX;
             }
@@ -128,11 +132,10 @@ int conf_yaml_parse_buf(struct conf_tree *t, const char *buf, size_t len,
     }
     yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
     if (!yaml_parser_load(&parser, &doc)) {
-        bl_errmsg_set(errmsg, "%s:%zu: %s%s%s", file,
-                      parser.problem_mark.line + 1,
-                      parser.problem ? parser.problem : "invalid YAML",
-                      parser.context ? " " : "",
-                      parser.context ? parser.context : "");
+        bl_errmsg_set(
+            errmsg, "%s:%zu: %s%s%s", file, parser.problem_mark.line + 1,
+            parser.problem ? parser.problem : "invalid YAML",
+            parser.context ? " " : "", parser.context ? parser.context : "");
         rv = BL_ESYNTAX;
         goto out_parser;
     }
@@ -148,8 +151,10 @@ int conf_yaml_parse_buf(struct conf_tree *t, const char *buf, size_t len,
         root = conf__node_new(t, CONF_MAP, file, 1, errmsg);
         rv = root ? 0 : BL_ETOOBIG;
     } else if (yroot->type != YAML_MAPPING_NODE) {
-        bl_errmsg_set(errmsg, "%s:%d: the top level must be a mapping of "
-                              "keys to values", file, line_of(yroot));
+        bl_errmsg_set(errmsg,
+                      "%s:%d: the top level must be a mapping of "
+                      "keys to values",
+                      file, line_of(yroot));
         rv = BL_ESYNTAX;
     } else {
         struct yconv c = {t, &doc, file, errmsg};

@@ -89,6 +89,55 @@ void client_flush(struct client *c)
     }
 }
 
+#define STALL_MAX_MS 250
+
+static void resume_reading(struct client *c)
+{
+    if (!c->closing && !c->auth_in_flight)
+        uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read);
+}
+
+/* Takes `pub` off its subscriber's waiter list and reads from it again. */
+static void unstall(struct client *pub)
+{
+    struct client *sub = pub->stall_on;
+    if (sub != NULL) {
+        struct client **pp = &sub->stall_waiters;
+        while (*pp != NULL && *pp != pub)
+            pp = &(*pp)->stall_next;
+        if (*pp == pub)
+            *pp = pub->stall_next;
+    }
+    pub->stall_on = NULL;
+    pub->stall_next = NULL;
+    if (pub->stalled) {
+        pub->stalled = false;
+        uv_timer_stop(&pub->stall_timer);
+        resume_reading(pub);
+    }
+}
+
+static void wake_stalled(struct client *sub)
+{
+    while (sub->stall_waiters != NULL)
+        unstall(sub->stall_waiters);
+}
+
+static void on_stall_timer(uv_timer_t *t)
+{
+    unstall(container_of(t, struct client, stall_timer));
+}
+
+void client_stall(struct client *pub, struct client *sub)
+{
+    if (pub->stall_on != NULL || pub == sub || pub->closing)
+        return;
+    /* Reading stops once the current read has been parsed (see feed()). */
+    pub->stall_on = sub;
+    pub->stall_next = sub->stall_waiters;
+    sub->stall_waiters = pub;
+}
+
 static void on_write(uv_write_t *req, int status)
 {
     struct client *c = container_of(req, struct client, write_req);
@@ -101,6 +150,10 @@ static void on_write(uv_write_t *req, int status)
         return;
     }
     client_flush(c);
+    if (c->stall_waiters != NULL &&
+        (int64_t)(c->out.len + c->inflight.len) <
+            c->srv->opts->max_pending / 4)
+        wake_stalled(c);
 }
 
 void client_send_info(struct client *c)
@@ -167,26 +220,22 @@ void client_close(struct client *c, const char *err, const char *reason)
     }
     bl_map_close(&c->sids);
 
+    wake_stalled(c);
+    unstall(c);
     server_client_gone(s, c);
     uv_read_stop((uv_stream_t *)&c->tcp);
     uv_timer_stop(&c->timer);
     uv_close((uv_handle_t *)&c->timer, on_close);
+    uv_close((uv_handle_t *)&c->stall_timer, on_close);
     uv_close((uv_handle_t *)&c->tcp, on_close);
 }
 
 static void on_close(uv_handle_t *h)
 {
     struct client *c = h->data;
-    /* Two handles share the client; the second close frees it. */
-    if (h == (uv_handle_t *)&c->timer) {
-        c->timer.data = NULL;
-        if (c->tcp.data != NULL)
-            return;
-    } else {
-        c->tcp.data = NULL;
-        if (c->timer.data != NULL)
-            return;
-    }
+    /* Three handles share the client; the last close frees it. */
+    if (--c->open_handles > 0)
+        return;
     if (c->auth_in_flight) {
         /* The thread pool still holds a pointer to us. */
         c->free_after_auth = true;
@@ -312,8 +361,8 @@ static void on_auth_done(uv_work_t *req, int status)
     if (held.len > 0)
         feed(c, held.p, held.len);
     bl_buf_close(&held);
-    if (!c->closing && !c->auth_in_flight)
-        uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read);
+    if (!c->stalled)
+        resume_reading(c);
     server_collect(c->srv);
 }
 
@@ -531,6 +580,11 @@ static void feed(struct client *c, const char *p, size_t n)
     } else if (rv < 0) {
         client_close(c, parser_error_text(c->parser.error), "Parse Error");
     }
+    if (c->stall_on != NULL && !c->stalled && !c->closing) {
+        c->stalled = true;
+        uv_read_stop((uv_stream_t *)&c->tcp);
+        uv_timer_start(&c->stall_timer, on_stall_timer, STALL_MAX_MS, 0);
+    }
 }
 
 static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf)
@@ -581,9 +635,13 @@ void client_accept(struct server *s)
     c->tcp.data = c;
     uv_timer_init(s->loop, &c->timer);
     c->timer.data = c;
+    uv_timer_init(s->loop, &c->stall_timer);
+    c->stall_timer.data = c;
+    c->open_handles = 3;
     if (uv_accept((uv_stream_t *)&s->listener, (uv_stream_t *)&c->tcp) != 0) {
         c->closing = true;
         uv_close((uv_handle_t *)&c->timer, on_close);
+        uv_close((uv_handle_t *)&c->stall_timer, on_close);
         uv_close((uv_handle_t *)&c->tcp, on_close);
         return;
     }

@@ -49,6 +49,8 @@ struct sub {
 struct client {
     uv_tcp_t tcp; /* first member: handle->data is not needed */
     uv_timer_t timer; /* auth timeout, then ping interval */
+    uv_timer_t stall_timer; /* bounds a publisher's stall */
+    int open_handles;       /* freed when the last one has closed */
     struct server *srv;
     uint64_t cid;
     struct client *prev, *next; /* server's client list */
@@ -80,6 +82,15 @@ struct client {
     size_t acc; /* account index */
     struct bl_map sids; /* sid -> struct sub */
     struct bl_map responses; /* reply subjects it may publish to */
+
+    /* Producer flow control, as nats-server does it: a publisher whose
+     * messages push a subscriber's pending output past 3/4 of max_pending
+     * stops being read until that subscriber drains or a short while
+     * passes, instead of the subscriber being cut off at once. */
+    struct client *stall_on;      /* subscriber we wait for, if stalled */
+    struct client *stall_waiters; /* publishers stalled on us */
+    struct client *stall_next;    /* link in stall_on's waiters */
+    bool stalled;
 
     int pings_out;
     uint64_t ping_sent_ms;
@@ -154,6 +165,9 @@ void client_flush(struct client *c);
 void client_fill_stats(const struct client *c, struct stats_conn *st,
                        bool with_subs);
 void client_send_info(struct client *c);
+
+/* Stops reading from `pub` until `sub` drains (see struct client). */
+void client_stall(struct client *pub, struct client *sub);
 
 /* route.c */
 /* Delivers a message published by `from` (NULL for the server itself) in

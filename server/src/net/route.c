@@ -46,9 +46,9 @@ static void remember_response(struct client *c, struct bl_slice reply)
 
 /* Appends one MSG/HMSG for `sub`. Returns false if the subscriber's
  * permissions hide this subject. */
-static bool deliver(struct server *s, struct sub *sub, struct bl_slice subject,
-                    struct bl_slice reply, size_t hdr_len,
-                    struct bl_slice data)
+static bool deliver(struct server *s, struct client *from, struct sub *sub,
+                    struct bl_slice subject, struct bl_slice reply,
+                    size_t hdr_len, struct bl_slice data)
 {
     struct client *c = sub->c;
     if (c->user != NULL && !auth_can_deliver(c->user, subject))
@@ -89,6 +89,9 @@ static bool deliver(struct server *s, struct sub *sub, struct bl_slice subject,
         client_flush(c);
     else
         client_want_flush(c);
+    if (from != NULL &&
+        (int64_t)(c->out.len + c->inflight.len) > s->opts->max_pending / 4 * 3)
+        client_stall(from, c);
     return true;
 }
 
@@ -102,7 +105,7 @@ static void send_no_responders(struct server *s, struct client *from,
         struct sub *sub = r->psubs[i];
         if (sub->c == from && !sub->removed) {
             size_t n = sizeof(no_responders_hdr) - 1;
-            deliver(s, sub, reply, (struct bl_slice){NULL, 0}, n,
+            deliver(s, from, sub, reply, (struct bl_slice){NULL, 0}, n,
                     (struct bl_slice){no_responders_hdr, n});
             break;
         }
@@ -120,7 +123,7 @@ void route_publish(struct server *s, struct client *from, size_t acc,
     for (size_t i = 0; i < r->n_psubs; i++) {
         struct sub *sub = r->psubs[i];
         if (can_deliver_to(sub, from) &&
-            deliver(s, sub, subject, reply, hdr_len, data))
+            deliver(s, from, sub, subject, reply, hdr_len, data))
             n_delivered++;
     }
     for (size_t g = 0; g < r->n_qgroups; g++) {
@@ -131,7 +134,7 @@ void route_publish(struct server *s, struct client *from, size_t acc,
         for (size_t k = 0; k < q->n_subs; k++) {
             struct sub *sub = q->subs[(start + k) % q->n_subs];
             if (can_deliver_to(sub, from) &&
-                deliver(s, sub, subject, reply, hdr_len, data)) {
+                deliver(s, from, sub, subject, reply, hdr_len, data)) {
                 n_delivered++;
                 break;
             }

@@ -6,6 +6,8 @@
 
 #include "util.h"
 
+#include "suites.h"
+
 #include <check.h>
 #include <string.h>
 
@@ -243,13 +245,11 @@ static const struct {
     {"max_payload: 2MB", "max_payload: 2MB", check_max_payload},
     {"max_payload: \"2M\"", "max_payload: \"2M\"", check_max_payload},
     {"max_payload: 2097152", "max_payload: 2097152", check_max_payload},
-    {"max_control_line: 8KB", "max_control_line: 8KB",
-     check_max_control_line},
+    {"max_control_line: 8KB", "max_control_line: 8KB", check_max_control_line},
     {"max_pending: 128M", "max_pending: 128M", check_max_pending},
     {"max_connections: 100", "max_connections: 100", check_max_connections},
     {"max_conn: 100", "max_conn: 100", check_max_connections},
-    {"max_subscriptions: 50", "max_subscriptions: 50",
-     check_max_subscriptions},
+    {"max_subscriptions: 50", "max_subscriptions: 50", check_max_subscriptions},
     {"max_subs: 50", "max_subs: 50", check_max_subscriptions},
     {"ping_interval: \"1m30s\"", "ping_interval: 1m30s", check_ping_interval},
     {"ping_interval: 45", "ping_interval: 45", check_ping_interval_seconds},
@@ -367,14 +367,12 @@ START_TEST(key_means_the_same_in_both_formats)
 {
     int rv = apply_nats(&o, keys[_i].nats, &n_warnings, errmsg);
     ck_assert_msg(rv == 0, "row %d nats: %s", _i, errmsg);
-    ck_assert_msg(n_warnings == 0, "row %d nats: %zu warnings", _i,
-                  n_warnings);
+    ck_assert_msg(n_warnings == 0, "row %d nats: %zu warnings", _i, n_warnings);
     keys[_i].check();
     opts_close(&o);
     rv = apply_yaml(&o, keys[_i].yaml, &n_warnings, errmsg);
     ck_assert_msg(rv == 0, "row %d yaml: %s", _i, errmsg);
-    ck_assert_msg(n_warnings == 0, "row %d yaml: %zu warnings", _i,
-                  n_warnings);
+    ck_assert_msg(n_warnings == 0, "row %d yaml: %zu warnings", _i, n_warnings);
     keys[_i].check();
 }
 END_TEST
@@ -391,8 +389,8 @@ START_TEST(cluster_block_warns_not_fails)
     ck_assert_msg(rv == 0, "%s", errmsg);
     ck_assert_int_eq(n_warnings, 1);
     ck_assert_int_eq(o.port, 4333);
-    ck_assert_msg(strstr(out, "t.conf:3: cluster: not supported") != NULL,
-                  "%s", out);
+    ck_assert_msg(strstr(out, "t.conf:3: cluster: not supported") != NULL, "%s",
+                  out);
     bl_free(out);
 }
 END_TEST
@@ -445,7 +443,7 @@ static const struct {
     const char *text;
     const char *prefix; /* "FILE:LINE: path: " */
 } invalid[] = {
-    {"a: 1\nport: \"abc\"", "t.conf:2: port: expected an integer"},
+    {"# c\nport: \"abc\"", "t.conf:2: port: expected an integer"},
     {"port: 70000", "t.conf:1: port: expected an integer between -1 and 65535"},
     {"http_port: -2", "t.conf:1: http_port: "},
     {"debug: 5", "t.conf:1: debug: expected true or false"},
@@ -497,9 +495,9 @@ START_TEST(invalid_values_report_file_line_and_key)
 {
     int rv = apply_nats(&o, invalid[_i].text, &n_warnings, errmsg);
     ck_assert_msg(rv == BL_EINVAL, "row %d: rv %d (%s)", _i, rv, errmsg);
-    ck_assert_msg(strncmp(errmsg, invalid[_i].prefix,
-                          strlen(invalid[_i].prefix)) == 0,
-                  "row %d: %s", _i, errmsg);
+    ck_assert_msg(
+        strncmp(errmsg, invalid[_i].prefix, strlen(invalid[_i].prefix)) == 0,
+        "row %d: %s", _i, errmsg);
 }
 END_TEST
 
@@ -515,10 +513,10 @@ START_TEST(duration_syntax)
              {"7", 7000}};
     for (size_t i = 0; i < sizeof(d) / sizeof(d[0]); i++) {
         char text[64];
-        snprintf(text, sizeof(text), "write_deadline: %s", d[i].text);
+        snprintf(text, sizeof(text), "lame_duck_grace_period: %s", d[i].text);
         int rv = apply_nats(&o, text, &n_warnings, errmsg);
         ck_assert_msg(rv == 0, "%s: %s", d[i].text, errmsg);
-        ck_assert_int_eq(o.write_deadline_ms, d[i].ms);
+        ck_assert_int_eq(o.lame_duck_grace_period_ms, d[i].ms);
         opts_close(&o);
     }
 }

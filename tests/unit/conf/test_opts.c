@@ -5,6 +5,8 @@
 
 #include "util.h"
 
+#include "suites.h"
+
 #include <check.h>
 #include <stdio.h>
 #include <string.h>
@@ -138,8 +140,7 @@ static const struct {
      "include ./missing.conf"},
     {"var.conf", "a {\n  b: $UNDEFINED_BALLAST_VAR\n}\n", BL_ENOENT, 2,
      "variable '$UNDEFINED_BALLAST_VAR' is not defined"},
-    {"block.yaml", "port: 4222\nauthorization: {user: a\n", BL_ESYNTAX, 3,
-     ""},
+    {"block.yaml", "port: 4222\nauthorization: {user: a\n", BL_ESYNTAX, 3, ""},
     {"type.yaml", "port: 4222\ndebug: loud\n", BL_EINVAL, 2,
      "debug: expected true or false"},
     {"range.yaml", "port: 65536\n", BL_EINVAL, 1, "port: expected"},
@@ -156,8 +157,8 @@ START_TEST(load_errors_start_with_file_and_line)
                   errmsg);
     ck_assert_msg(strncmp(errmsg, prefix, strlen(prefix)) == 0,
                   "row %d: want prefix %s, got %s", _i, prefix, errmsg);
-    ck_assert_msg(strstr(errmsg, load_errors[_i].what) != NULL,
-                  "row %d: %s", _i, errmsg);
+    ck_assert_msg(strstr(errmsg, load_errors[_i].what) != NULL, "row %d: %s",
+                  _i, errmsg);
 }
 END_TEST
 

@@ -2,6 +2,8 @@
 
 #include "ballast/err.h"
 
+#include "suites.h"
+
 #include <check.h>
 #include <string.h>
 
@@ -24,8 +26,7 @@ static int parse(const char *text)
     return conf_yaml_parse_buf(&tree, text, strlen(text), "t.yaml", errmsg);
 }
 
-static const struct conf_node *get(const struct conf_node *map,
-                                   const char *key)
+static const struct conf_node *get(const struct conf_node *map, const char *key)
 {
     const struct conf_node *n = conf_map_get(map, key);
     ck_assert_msg(n != NULL, "key %s missing", key);
@@ -126,8 +127,7 @@ START_TEST(bad_yaml_reports_code_and_line)
 {
     int rv = parse(bad[_i].text);
     ck_assert_msg(rv == bad[_i].code, "row %d: rv %d (%s)", _i, rv, errmsg);
-    ck_assert_msg(strncmp(errmsg, bad[_i].prefix, strlen(bad[_i].prefix)) ==
-                      0,
+    ck_assert_msg(strncmp(errmsg, bad[_i].prefix, strlen(bad[_i].prefix)) == 0,
                   "row %d: %s", _i, errmsg);
 }
 END_TEST

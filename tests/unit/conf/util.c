@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 static char dir[PATH_MAX];
-static char file[PATH_MAX];
+static char file[2 * PATH_MAX];
 static char capture_path[PATH_MAX];
 static int capture_fd = -1;
 static int saved_fd = -1;
@@ -29,7 +29,7 @@ void tmpdir_remove(void)
 {
     if (dir[0] == '\0')
         return;
-    char cmd[PATH_MAX + 16];
+    char cmd[PATH_MAX + 32];
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
     ck_assert_int_eq(system(cmd), 0);
     dir[0] = '\0';
