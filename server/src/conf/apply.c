@@ -97,10 +97,16 @@ static void warn(struct applier *a, const struct conf_node *n, const char *path,
 
 static void join_path(char out[PATH_LEN], const char *parent, const char *key)
 {
-    if (parent[0] == '\0')
-        snprintf(out, PATH_LEN, "%s", key);
-    else
-        snprintf(out, PATH_LEN, "%s.%s", parent, key);
+    /* Paths longer than PATH_LEN are cut; they only label messages. */
+    size_t n = 0;
+    if (parent[0] != '\0') {
+        n = strnlen(parent, PATH_LEN - 2);
+        memcpy(out, parent, n);
+        out[n++] = '.';
+    }
+    size_t k = strnlen(key, PATH_LEN - 1 - n);
+    memcpy(out + n, key, k);
+    out[n + k] = '\0';
 }
 
 static void set_str(char **field, const char *value)

@@ -244,7 +244,11 @@ static inline int store_remove(struct store *s, uint64_t seq, bool erase,
  * newest matching ones (0 = keep none), oldest first. With no filter, bound
  * or keep, this is a full purge: the store becomes empty and first_seq
  * becomes last_seq + 1. Writes the number removed to *n_purged if not
- * NULL. */
+ * NULL. `keep` counts messages across everything the filter matches (for a
+ * per-subject rollup pass a literal subject); nats-server's unfiltered
+ * keep is compact(last_seq - keep + 1) instead, which the caller can use
+ * directly. Refusing below_seq together with keep (ErrPurgeArgMismatch) is
+ * the caller's job. */
 static inline int store_purge(struct store *s, struct bl_slice filter,
                               uint64_t below_seq, uint64_t keep,
                               uint64_t *n_purged, char *errmsg)
@@ -284,7 +288,8 @@ int store_delete(struct store *s, char *errmsg);
 
 enum store_kind store_kind(const struct store *s);
 
-/* The counters, O(1). */
+/* The counters, O(1) (after removals of the first message, the file store
+ * reads the new first timestamp from disk once, here). */
 void store_state(const struct store *s, struct store_state *st);
 
 /* Messages, first and last sequence of one literal subject, O(1) (each
