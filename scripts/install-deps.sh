@@ -10,6 +10,11 @@ PACKAGES=(
     libnats-dev nats-server prometheus curl procps iproute2
 )
 
+# nats.js end-to-end checks need Node.js; use the machine's if it has one.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    PACKAGES+=(nodejs npm)
+fi
+
 missing=()
 for p in "${PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
