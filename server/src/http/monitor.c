@@ -74,6 +74,7 @@ static int handle_varz(struct monitor *m, struct request *r);
 static int handle_connz(struct monitor *m, struct request *r);
 static int handle_subsz(struct monitor *m, struct request *r);
 static int handle_healthz(struct monitor *m, struct request *r);
+static int handle_jsz(struct monitor *m, struct request *r);
 static int handle_metrics(struct monitor *m, struct request *r);
 
 /* Every endpoint: a new one is a line here and a handler. */
@@ -84,6 +85,7 @@ static const struct endpoint endpoints[] = {
     {"/subsz", CONTENT_JSON, handle_subsz},
     {"/subscriptionsz", CONTENT_JSON, handle_subsz},
     {"/healthz", CONTENT_JSON, handle_healthz},
+    {"/jsz", CONTENT_JSON, handle_jsz},
     {"/metrics", RENDER_METRICS_CONTENT_TYPE, handle_metrics},
 };
 #define N_ENDPOINTS (sizeof(endpoints) / sizeof(endpoints[0]))
@@ -166,10 +168,21 @@ static int handle_index(struct monitor *m, struct request *r)
     return MHD_HTTP_OK;
 }
 
+/* The provider's JetStream snapshot; *z stays disabled when the provider
+ * has none. The caller frees it with stats_jsz_free(). */
+static void gather_jsz(struct monitor *m, const struct stats_jsz_query *q,
+                       struct stats_jsz *z)
+{
+    memset(z, 0, sizeof(*z));
+    if (m->provider.jsz != NULL)
+        m->provider.jsz(m->provider.ctx, q, z);
+}
+
 /* The provider's varz plus what the monitor knows itself. `reqs` needs
- * N_ENDPOINTS entries. */
+ * N_ENDPOINTS entries; x->jsz points to `jsz`, filled as `jq` asks. */
 static void gather_varz(struct monitor *m, struct stats_varz *v,
-                        struct render_extra *x, struct render_req_count *reqs)
+                        struct render_extra *x, struct render_req_count *reqs,
+                        const struct stats_jsz_query *jq, struct stats_jsz *jsz)
 {
     memset(v, 0, sizeof(*v));
     if (m->provider.varz != NULL)
@@ -191,6 +204,8 @@ static void gather_varz(struct monitor *m, struct stats_varz *v,
         x->n_reqs++;
     }
     x->reqs = reqs;
+    gather_jsz(m, jq, jsz);
+    x->jsz = jsz;
 }
 
 static int handle_varz(struct monitor *m, struct request *r)
@@ -198,8 +213,12 @@ static int handle_varz(struct monitor *m, struct request *r)
     struct stats_varz v;
     struct render_extra x;
     struct render_req_count reqs[N_ENDPOINTS];
-    gather_varz(m, &v, &x, reqs);
+    struct stats_jsz jsz;
+    struct stats_jsz_query jq;
+    memset(&jq, 0, sizeof(jq)); /* totals only */
+    gather_varz(m, &v, &x, reqs, &jq, &jsz);
     render_varz(&v, &x, &r->body);
+    stats_jsz_free(&jsz);
     return MHD_HTTP_OK;
 }
 
@@ -208,8 +227,33 @@ static int handle_metrics(struct monitor *m, struct request *r)
     struct stats_varz v;
     struct render_extra x;
     struct render_req_count reqs[N_ENDPOINTS];
-    gather_varz(m, &v, &x, reqs);
+    struct stats_jsz jsz;
+    struct stats_jsz_query jq;
+    memset(&jq, 0, sizeof(jq));
+    jq.streams = true; /* for the per-stream families */
+    gather_varz(m, &v, &x, reqs, &jq, &jsz);
     render_metrics(&v, &x, &r->body);
+    stats_jsz_free(&jsz);
+    return MHD_HTTP_OK;
+}
+
+static int handle_jsz(struct monitor *m, struct request *r)
+{
+    char errmsg[BL_ERRMSG_SIZE];
+    struct stats_jsz_query q;
+    if (query_jsz(&r->query, &q, errmsg) != 0) {
+        set_error(r, MHD_HTTP_BAD_REQUEST, errmsg);
+        return MHD_HTTP_BAD_REQUEST;
+    }
+    /* An account's usage is summed from its streams, so listing accounts
+     * needs the streams even when the page leaves them out. */
+    struct stats_jsz_query pq = q;
+    pq.streams = q.streams || q.accounts;
+    struct stats_jsz z;
+    gather_jsz(m, &pq, &z);
+    render_jsz(&z, &q, server_id(m), bl_clock_wall_ns(&bl_clock_real),
+               &r->body);
+    stats_jsz_free(&z);
     return MHD_HTTP_OK;
 }
 

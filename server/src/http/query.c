@@ -160,3 +160,58 @@ int query_connz(const struct query *q, struct stats_connz_query *out,
     *out = r;
     return 0;
 }
+
+/* One boolean argument; absent or empty leaves *out alone. */
+static int get_bool(const struct query *q, const char *key, bool *out,
+                    char *errmsg)
+{
+    const char *s = query_get(q, key);
+    if (s == NULL || s[0] == '\0')
+        return 0;
+    if (parse_bool(s, out) != 0) {
+        bl_errmsg_set(errmsg, "invalid %s '%s'", key, s);
+        return BL_EINVAL;
+    }
+    return 0;
+}
+
+int query_jsz(const struct query *q, struct stats_jsz_query *out,
+              char *errmsg)
+{
+    struct stats_jsz_query r;
+    memset(&r, 0, sizeof(r));
+    bool consumers = false, leader_only = false;
+    int rv;
+    if ((rv = get_bool(q, "accounts", &r.accounts, errmsg)) != 0 ||
+        (rv = get_bool(q, "streams", &r.streams, errmsg)) != 0 ||
+        (rv = get_bool(q, "consumers", &consumers, errmsg)) != 0 ||
+        (rv = get_bool(q, "config", &r.config, errmsg)) != 0 ||
+        (rv = get_bool(q, "leader-only", &leader_only, errmsg)) != 0)
+        return rv;
+    static const char *const ints[] = {"offset", "limit"};
+    for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
+        const char *s = query_get(q, ints[i]);
+        int ignored;
+        if (s != NULL && s[0] != '\0' && parse_int(s, &ignored) != 0) {
+            bl_errmsg_set(errmsg, "invalid %s '%s'", ints[i], s);
+            return BL_EINVAL;
+        }
+    }
+    const char *acc = query_get(q, "acc");
+    if (acc != NULL) {
+        if (strlen(acc) >= sizeof(r.account)) {
+            bl_errmsg_set(errmsg, "invalid acc: longer than %zu bytes",
+                          sizeof(r.account) - 1);
+            return BL_EINVAL;
+        }
+        strcpy(r.account, acc);
+    }
+    /* nats-server: consumer detail implies stream detail, and either, or
+     * naming an account, implies the account list. */
+    if (consumers)
+        r.streams = true;
+    if (r.streams || r.account[0] != '\0')
+        r.accounts = true;
+    *out = r;
+    return 0;
+}

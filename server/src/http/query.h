@@ -39,4 +39,13 @@ const char *query_get(const struct query *q, const char *key);
 int query_connz(const struct query *q, struct stats_connz_query *out,
                 char *errmsg);
 
+/* Fills *out from /jsz's streams, consumers (details of streams; we have
+ * no consumer detail), config, accounts and acc, like nats-server: streams
+ * and acc=NAME imply accounts. leader-only (always true here: a single
+ * server leads everything), offset and limit are checked but do not
+ * change the page. Returns 0, or BL_EINVAL with errmsg for a malformed
+ * value or an account name too long to be one. */
+int query_jsz(const struct query *q, struct stats_jsz_query *out,
+              char *errmsg);
+
 #endif

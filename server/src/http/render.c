@@ -1,10 +1,12 @@
 #include "http/render.h"
 
 #include "ballast/clock.h"
+#include "ballast/mem.h"
 
 #include <inttypes.h>
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define NS_PER_US 1000ull
@@ -144,6 +146,223 @@ static void dump(json_t *doc, struct bl_buf *out)
     json_decref(doc);
 }
 
+/* JetStream. */
+
+/* Like set_time(), but 0 is Go's zero time, which nats-server prints for
+ * the first and last message of an empty stream. */
+static void set_go_time(json_t *o, const char *key, uint64_t wall_ns)
+{
+    if (wall_ns == 0)
+        set_str(o, key, "0001-01-01T00:00:00Z");
+    else
+        set_time(o, key, wall_ns);
+}
+
+static bool js_on(const struct stats_jsz *z)
+{
+    return z != NULL && z->enabled;
+}
+
+/* nats-server's JetStreamConfig. */
+static json_t *js_config_json(const struct stats_jsz *z)
+{
+    json_t *o = json_object();
+    if (!js_on(z)) {
+        set_i64(o, "max_memory", 0);
+        set_i64(o, "max_storage", 0);
+        return o;
+    }
+    set_i64(o, "max_memory", z->max_memory);
+    set_i64(o, "max_storage", z->max_storage);
+    set_str_nonempty(o, "store_dir", z->store_dir);
+    /* A time.Duration in nanoseconds, omitted when zero; servers that
+     * fsync before every ack say sync_always instead (2.10's fields). */
+    if (z->sync_interval_ms > 0)
+        set_u64(o, "sync_interval", z->sync_interval_ms * NS_PER_MS);
+    else
+        json_object_set_new(o, "sync_always", json_true());
+    return o;
+}
+
+static json_t *js_api_json(uint64_t total, uint64_t errors)
+{
+    json_t *o = json_object();
+    set_u64(o, "total", total);
+    set_u64(o, "errors", errors);
+    return o;
+}
+
+/* The JetStreamStats fields, in nats-server's order. Nothing is reserved:
+ * we have no account limits to reserve for. */
+static void js_stats_fields(json_t *o, uint64_t memory, uint64_t storage,
+                            uint64_t accounts, uint64_t api_total,
+                            uint64_t api_errors)
+{
+    set_u64(o, "memory", memory);
+    set_u64(o, "storage", storage);
+    set_i64(o, "reserved_memory", 0);
+    set_i64(o, "reserved_storage", 0);
+    set_u64(o, "accounts", accounts);
+    set_i64(o, "ha_assets", 0);
+    json_object_set_new(o, "api", js_api_json(api_total, api_errors));
+}
+
+/* The stream config the provider rendered, as JSON. Go writes uint64
+ * limits that jansson's int64 cannot hold; those come back as reals
+ * rather than losing the whole config. NULL if it is not JSON at all. */
+static json_t *parse_config(const char *text)
+{
+    json_t *j = json_loads(text, JSON_DECODE_ANY, NULL);
+    if (j == NULL)
+        j = json_loads(text, JSON_DECODE_ANY | JSON_DECODE_INT_AS_REAL, NULL);
+    return j;
+}
+
+static json_t *stream_json(const struct stats_js_stream *st,
+                           const char *server_id, bool with_config)
+{
+    json_t *o = json_object();
+    set_str(o, "name", st->name != NULL ? st->name : "");
+    set_go_time(o, "created", st->created_wall_ns);
+    /* A single server leads every stream it has. */
+    json_t *cl = json_object();
+    set_str(cl, "leader", server_id);
+    json_object_set_new(o, "cluster", cl);
+    if (with_config && st->config_json != NULL) {
+        json_t *cfg = parse_config(st->config_json);
+        if (cfg != NULL)
+            json_object_set_new(o, "config", cfg);
+    }
+    json_t *s = json_object();
+    set_u64(s, "messages", st->msgs);
+    set_u64(s, "bytes", st->bytes);
+    set_u64(s, "first_seq", st->first_seq);
+    set_go_time(s, "first_ts", st->first_ts_wall_ns);
+    set_u64(s, "last_seq", st->last_seq);
+    set_go_time(s, "last_ts", st->last_ts_wall_ns);
+    if (st->num_subjects != 0)
+        set_u64(s, "num_subjects", st->num_subjects);
+    if (st->num_deleted != 0)
+        set_u64(s, "num_deleted", st->num_deleted);
+    set_u64(s, "consumer_count", st->consumer_count);
+    json_object_set_new(o, "state", s);
+    return o;
+}
+
+static const char *str_or_empty(const char *s)
+{
+    return s != NULL ? s : "";
+}
+
+static int stream_ptr_cmp(const void *pa, const void *pb)
+{
+    const struct stats_js_stream *a = *(const struct stats_js_stream *const *)pa;
+    const struct stats_js_stream *b = *(const struct stats_js_stream *const *)pb;
+    int r = strcmp(str_or_empty(a->account), str_or_empty(b->account));
+    return r != 0 ? r : strcmp(str_or_empty(a->name), str_or_empty(b->name));
+}
+
+/* One account_details entry per account among z's streams, the streams
+ * grouped under it. */
+static json_t *account_details_json(const struct stats_jsz *z,
+                                    const struct stats_jsz_query *q,
+                                    const char *server_id)
+{
+    const struct stats_js_stream **sorted =
+        bl_xcalloc(z->n_streams + 1, sizeof(*sorted));
+    size_t n = 0;
+    for (size_t i = 0; i < z->n_streams; i++) {
+        const struct stats_js_stream *st = &z->stream_detail[i];
+        if (q->account[0] == '\0' ||
+            strcmp(q->account, str_or_empty(st->account)) == 0)
+            sorted[n++] = st;
+    }
+    qsort(sorted, n, sizeof(*sorted), stream_ptr_cmp);
+
+    json_t *a = json_array();
+    for (size_t i = 0; i < n;) {
+        const char *acc = str_or_empty(sorted[i]->account);
+        size_t end = i;
+        uint64_t memory = 0, storage = 0;
+        while (end < n && strcmp(str_or_empty(sorted[end]->account), acc) == 0) {
+            if (sorted[end]->is_memory)
+                memory += sorted[end]->bytes;
+            else
+                storage += sorted[end]->bytes;
+            end++;
+        }
+        json_t *o = json_object();
+        set_str(o, "name", acc);
+        set_str(o, "id", acc);
+        /* API counters are kept per server; with one JetStream account
+         * they are that account's, with more we cannot split them. */
+        bool sole = z->accounts <= 1;
+        js_stats_fields(o, memory, storage, 0, sole ? z->api_total : 0,
+                        sole ? z->api_errors : 0);
+        if (q->streams) {
+            json_t *sd = json_array();
+            for (size_t k = i; k < end; k++)
+                json_array_append_new(
+                    sd, stream_json(sorted[k], server_id, q->config));
+            json_object_set_new(o, "stream_detail", sd);
+        }
+        json_array_append_new(a, o);
+        i = end;
+    }
+    bl_free(sorted);
+    return a;
+}
+
+void render_jsz(const struct stats_jsz *z, const struct stats_jsz_query *q,
+                const char *server_id, uint64_t now_wall_ns,
+                struct bl_buf *out)
+{
+    json_t *o = json_object();
+    set_str(o, "server_id", server_id);
+    set_time(o, "now", now_wall_ns);
+    if (!js_on(z)) {
+        json_object_set_new(o, "disabled", json_true());
+        json_object_set_new(o, "config", js_config_json(NULL));
+        js_stats_fields(o, 0, 0, 0, 0, 0);
+        set_i64(o, "streams", 0);
+        set_i64(o, "consumers", 0);
+        set_i64(o, "messages", 0);
+        set_i64(o, "bytes", 0);
+        dump(o, out);
+        return;
+    }
+    json_object_set_new(o, "config", js_config_json(z));
+    js_stats_fields(o, z->memory, z->storage, z->accounts, z->api_total,
+                    z->api_errors);
+    set_u64(o, "streams", z->streams);
+    set_u64(o, "consumers", z->consumers);
+    set_u64(o, "messages", z->messages);
+    set_u64(o, "bytes", z->bytes);
+    if (q != NULL && (q->accounts || q->streams)) {
+        json_t *a = account_details_json(z, q, server_id);
+        /* omitempty, as in nats-server: an unknown acc= has no key. */
+        if (json_array_size(a) > 0)
+            json_object_set_new(o, "account_details", a);
+        else
+            json_decref(a);
+    }
+    dump(o, out);
+}
+
+/* varz's "jetstream": {} when off, else its config and stats. */
+static json_t *varz_jetstream_json(const struct stats_jsz *z)
+{
+    json_t *o = json_object();
+    if (!js_on(z))
+        return o;
+    json_object_set_new(o, "config", js_config_json(z));
+    json_t *st = json_object();
+    js_stats_fields(st, z->memory, z->storage, z->accounts, z->api_total,
+                    z->api_errors);
+    json_object_set_new(o, "stats", st);
+    return o;
+}
+
 void render_varz(const struct stats_varz *v, const struct render_extra *x,
                  struct bl_buf *out)
 {
@@ -176,7 +395,7 @@ void render_varz(const struct stats_varz *v, const struct render_extra *x,
     json_object_set_new(o, "leaf", json_object());
     json_object_set_new(o, "mqtt", json_object());
     json_object_set_new(o, "websocket", json_object());
-    json_object_set_new(o, "jetstream", json_object()); /* TODO(jsz) */
+    json_object_set_new(o, "jetstream", varz_jetstream_json(x->jsz));
     set_i64(o, "write_deadline", v->write_deadline_ms * (int64_t)NS_PER_MS);
     set_time(o, "start", v->start_wall_ns);
     set_time(o, "now", v->now_wall_ns);
@@ -387,6 +606,76 @@ static void label_value(struct bl_buf *out, const char *s)
     }
 }
 
+static uint64_t stream_msgs(const struct stats_js_stream *st)
+{
+    return st->msgs;
+}
+
+static uint64_t stream_bytes(const struct stats_js_stream *st)
+{
+    return st->bytes;
+}
+
+static uint64_t stream_consumers(const struct stats_js_stream *st)
+{
+    return st->consumer_count;
+}
+
+static uint64_t stream_last_seq(const struct stats_js_stream *st)
+{
+    return st->last_seq;
+}
+
+/* The per-stream gauges, labelled by account and stream. */
+static const struct {
+    const char *name;
+    const char *help;
+    uint64_t (*value)(const struct stats_js_stream *st);
+} stream_families[] = {
+    {"stream_messages", "Messages stored in the stream.", stream_msgs},
+    {"stream_bytes", "Bytes stored in the stream.", stream_bytes},
+    {"stream_consumers", "Consumers of the stream.", stream_consumers},
+    {"stream_last_seq", "Sequence number of the stream's last message.",
+     stream_last_seq},
+};
+
+static void metrics_jetstream(const struct stats_jsz *z, struct bl_buf *out)
+{
+    sample_u64(out, "jetstream_streams", "gauge", "JetStream streams.",
+               z->streams);
+    sample_u64(out, "jetstream_consumers", "gauge", "JetStream consumers.",
+               z->consumers);
+    sample_u64(out, "jetstream_messages", "gauge",
+               "Messages stored in all streams.", z->messages);
+    sample_u64(out, "jetstream_bytes", "gauge", "Bytes stored in all streams.",
+               z->bytes);
+    sample_u64(out, "jetstream_memory_bytes", "gauge",
+               "Bytes stored in memory streams.", z->memory);
+    sample_u64(out, "jetstream_storage_bytes", "gauge",
+               "Bytes stored in file streams.", z->storage);
+    sample_u64(out, "jetstream_api_requests_total", "counter",
+               "JetStream API requests served since start.", z->api_total);
+    sample_u64(out, "jetstream_api_errors_total", "counter",
+               "JetStream API requests answered with an error since start.",
+               z->api_errors);
+    if (z->n_streams == 0)
+        return;
+    for (size_t f = 0; f < sizeof(stream_families) / sizeof(stream_families[0]);
+         f++) {
+        family(out, stream_families[f].name, "gauge", stream_families[f].help);
+        for (size_t i = 0; i < z->n_streams; i++) {
+            const struct stats_js_stream *st = &z->stream_detail[i];
+            bl_buf_printf(out, "ballast_%s{account=\"",
+                          stream_families[f].name);
+            label_value(out, str_or_empty(st->account));
+            bl_buf_append_str(out, "\",stream=\"");
+            label_value(out, str_or_empty(st->name));
+            bl_buf_printf(out, "\"} %" PRIu64 "\n",
+                          stream_families[f].value(st));
+        }
+    }
+}
+
 void render_metrics(const struct stats_varz *v, const struct render_extra *x,
                     struct bl_buf *out)
 {
@@ -443,7 +732,10 @@ void render_metrics(const struct stats_varz *v, const struct render_extra *x,
                "1 while the server is in lame duck mode, else 0.",
                v->lame_duck ? 1 : 0);
     sample_u64(out, "jetstream_enabled", "gauge",
-               "1 when JetStream is enabled, else 0.", v->jetstream ? 1 : 0);
+               "1 when JetStream is enabled, else 0.",
+               v->jetstream || js_on(x->jsz) ? 1 : 0);
+    if (js_on(x->jsz))
+        metrics_jetstream(x->jsz, out);
 
     if (x->n_reqs > 0) {
         family(out, "http_requests_total", "counter",

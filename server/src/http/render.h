@@ -33,6 +33,9 @@ struct render_extra {
     int cores;
     const struct render_req_count *reqs; /* n_reqs entries; borrowed */
     size_t n_reqs;
+    /* JetStream for varz's "jetstream" and the metrics' jetstream and
+     * stream families; NULL, or not enabled, when it is off. Borrowed. */
+    const struct stats_jsz *jsz;
 };
 
 /* Formats `ns` like Go's time.Duration.String(): "0s", "750ns",
@@ -43,8 +46,8 @@ void render_go_duration(uint64_t ns, char *out);
  * years: "0s", "2m3s", "1h0m0s", "3d4h5m6s", "1y2d3h4m5s". */
 void render_uptime(uint64_t ns, char *out);
 
-/* /varz: server identity, limits, times ("uptime" from start to now) and
- * counters. */
+/* /varz: server identity, limits, times ("uptime" from start to now),
+ * counters, and "jetstream" {config, stats} from x->jsz ({} when off). */
 void render_varz(const struct stats_varz *v, const struct render_extra *x,
                  struct bl_buf *out);
 
@@ -56,6 +59,16 @@ void render_connz(const struct stats_connz *z, const char *server_id,
 /* /subsz (/subscriptionsz): the subscription index statistics. */
 void render_subsz(const struct stats_subz *s, const char *server_id,
                   uint64_t now_wall_ns, struct bl_buf *out);
+
+/* /jsz: JetStream configuration, usage and API counters; with
+ * q->accounts an "account_details" entry per account that has streams in
+ * z (only q->account's when set), with q->streams each holding its
+ * streams' "stream_detail", with q->config each stream's config_json
+ * embedded as JSON. Accounts and streams sorted by name. When z is not
+ * enabled, nats-server's "disabled": true page. */
+void render_jsz(const struct stats_jsz *z, const struct stats_jsz_query *q,
+                const char *server_id, uint64_t now_wall_ns,
+                struct bl_buf *out);
 
 /* /healthz: {"status":"ok"} when `error` is NULL, else
  * {"status":"unavailable","error":error}. */
@@ -69,7 +82,9 @@ void render_index(const char *const *paths, size_t n, const char *version,
                   struct bl_buf *out);
 
 /* /metrics: every family with # HELP and # TYPE, names prefixed "ballast_",
- * counters suffixed "_total". */
+ * counters suffixed "_total". With x->jsz enabled also the ballast_jetstream_*
+ * families and, for each stream in its details, ballast_stream_*
+ * {account,stream}. */
 void render_metrics(const struct stats_varz *v, const struct render_extra *x,
                     struct bl_buf *out);
 

@@ -129,3 +129,17 @@ void stats_connz_sort_page(struct stats_connz *z,
     z->limit = q->limit;
     z->closed = q->closed;
 }
+
+void stats_jsz_free(struct stats_jsz *z)
+{
+    if (z == NULL)
+        return;
+    for (size_t i = 0; i < z->n_streams; i++) {
+        bl_free(z->stream_detail[i].account);
+        bl_free(z->stream_detail[i].name);
+        bl_free(z->stream_detail[i].config_json);
+    }
+    bl_free(z->stream_detail);
+    z->stream_detail = NULL;
+    z->n_streams = 0;
+}

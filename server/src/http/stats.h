@@ -128,6 +128,61 @@ void stats_connz_free(struct stats_connz *z);
 void stats_connz_sort_page(struct stats_connz *z,
                            const struct stats_connz_query *q);
 
+/* One stream for /jsz?streams=true. Strings are owned by the snapshot. */
+struct stats_js_stream {
+    char *account;
+    char *name;
+    uint64_t created_wall_ns;
+    char *config_json; /* the stream config as JSON (config=true), or NULL */
+    bool is_memory;    /* memory storage, else file: splits an account's
+                          bytes into its memory and storage */
+    uint64_t msgs;
+    uint64_t bytes;
+    uint64_t first_seq;
+    uint64_t first_ts_wall_ns;
+    uint64_t last_seq;
+    uint64_t last_ts_wall_ns;
+    uint64_t num_subjects;
+    uint64_t num_deleted;
+    uint64_t consumer_count;
+};
+
+/* JetStream for /jsz, /varz and /metrics. */
+struct stats_jsz {
+    bool enabled;
+    char store_dir[512];
+    int64_t max_memory;  /* -1 unlimited */
+    int64_t max_storage; /* -1 unlimited */
+    uint64_t sync_interval_ms; /* 0: fsync before every ack */
+    uint64_t accounts;
+    uint64_t streams;
+    uint64_t consumers;
+    uint64_t messages;
+    uint64_t bytes;
+    uint64_t memory;  /* bytes in memory streams */
+    uint64_t storage; /* bytes in file streams */
+    uint64_t api_total;
+    uint64_t api_errors;
+    size_t n_streams; /* details, when asked for */
+    struct stats_js_stream *stream_detail;
+};
+
+/* Query parameters of /jsz. */
+struct stats_jsz_query {
+    bool streams;  /* streams=true (or accounts=true): per-stream detail */
+    bool config;   /* config=true: include each stream's config */
+    char account[64]; /* acc=NAME: only that account; "" for all */
+    /* accounts=true or acc=NAME without streams: account_details without
+     * stream_detail. The monitor asks the provider for streams then too
+     * (an account's totals are summed from its streams) and leaves them
+     * out of the page; providers may ignore this field. */
+    bool accounts;
+};
+
+/* Frees the details (account, name and config_json of each, malloc'd)
+ * and leaves z with none; safe on NULL and on a zeroed struct. */
+void stats_jsz_free(struct stats_jsz *z);
+
 /* What the monitoring server calls to get snapshots. Every callback runs on
  * the event loop thread; the HTTP module arranges that. */
 struct stats_provider {
@@ -136,6 +191,9 @@ struct stats_provider {
                   struct stats_connz *out); /* out->conns: malloc'd */
     void (*subz)(void *ctx, struct stats_subz *out);
     bool (*healthy)(void *ctx, char *why, size_t why_len);
+    /* May be NULL: JetStream not built in. */
+    void (*jsz)(void *ctx, const struct stats_jsz_query *q,
+                struct stats_jsz *out);
     void *ctx;
 };
 

@@ -30,6 +30,9 @@ json_t *js__field(const json_t *obj, const char *key);
  * BL_EINVAL. */
 int js__bad_field(struct js_error *err, const char *key, const char *what);
 
+/* Prepends "<prefix>." to err's detail (a nested field's path). */
+void js__detail_prefix(struct js_error *err, const char *prefix);
+
 /* Typed getters: absent/null leaves *out unchanged and returns 0; a wrong
  * type or a value out of [min, max] returns js__bad_field(). */
 int js__get_str(const json_t *obj, const char *key, char **out,

@@ -77,6 +77,13 @@ int js__bad_field(struct js_error *err, const char *key, const char *what)
     return BL_EINVAL;
 }
 
+void js__detail_prefix(struct js_error *err, const char *prefix)
+{
+    char copy[JS_ERROR_DESC_SIZE];
+    memcpy(copy, err->detail, sizeof copy);
+    js_error_detail(err, "%s.%s", prefix, copy);
+}
+
 char *js__strdup(const char *s)
 {
     return s == NULL || s[0] == '\0' ? NULL : bl_xstrdup(s);
@@ -169,8 +176,13 @@ int js__get_time(const json_t *obj, const char *key, bool *has,
     if (!json_is_string(v))
         return js__bad_field(err, key, "expected an RFC 3339 time string");
     int64_t ns;
-    if (js_json_time_parse(json_string_value(v), json_string_length(v), &ns))
-        return js__bad_field(err, key, "expected an RFC 3339 time string");
+    const char *s = json_string_value(v);
+    if (js_json_time_parse(s, json_string_length(v), &ns) != 0) {
+        /* Go's zero time lies outside int64 nanoseconds; we call it 0. */
+        if (strcmp(s, "0001-01-01T00:00:00Z") != 0)
+            return js__bad_field(err, key, "expected an RFC 3339 time string");
+        ns = 0;
+    }
     *has = true;
     *unix_ns = ns;
     return 0;

@@ -500,6 +500,7 @@ static int process_sub(struct client *c, const struct op *op)
     }
     struct sub *sub = bl_xcalloc(1, sizeof(*sub));
     sub->c = c;
+    sub->acc = c->acc;
     sub->subject = bl_xstrndup(op->subject.p, op->subject.len);
     sub->subject_len = op->subject.len;
     if (op->queue.len > 0) {

@@ -7,6 +7,8 @@
 #include "conf/opts.h"
 #include "http/monitor.h"
 #include "http/stats.h"
+#include "js/host.h"
+#include "js/jetstream.h"
 #include "net/server.h"
 #include "proto/parser.h"
 #include "subj/sublist.h"
@@ -33,7 +35,10 @@ struct client;
  * holds a borrowed pointer. Freed through the server's graveyard so that a
  * match result in use during delivery never points at freed memory. */
 struct sub {
-    struct client *c;
+    struct client *c; /* NULL for the server's internal subscriptions */
+    size_t acc;       /* account whose index holds it */
+    js_msg_cb cb;     /* internal subscriptions: called per message */
+    void *cb_ctx;
     char *subject;
     size_t subject_len;
     char *queue; /* NULL when not in a queue group */
@@ -105,6 +110,11 @@ struct client {
     uint64_t in_msgs, out_msgs, in_bytes, out_bytes;
 };
 
+struct deferred {
+    js_timer_cb cb;
+    void *ctx;
+};
+
 struct closed_conn {
     struct stats_conn st;
 };
@@ -134,6 +144,10 @@ struct server {
     uint64_t next_cid;
     struct client *flush_list;
     struct sub *graveyard;
+    struct deferred *deferred; /* js_host defer queue */
+    size_t n_deferred, cap_deferred;
+    struct js_host js_host; /* this server as seen by the JetStream engine */
+    struct jetstream *js;   /* NULL unless JetStream is enabled */
     int delivering; /* nesting depth of message routing */
 
     bool lame_duck;
@@ -180,6 +194,12 @@ void route_publish(struct server *s, struct client *from, size_t acc,
 void route_remove_sub(struct server *s, struct sub *sub);
 /* Frees graveyard subscriptions; a no-op while routing is in progress. */
 void server_collect(struct server *s);
+
+/* jshost.c */
+/* Fills s->js_host. */
+void jshost_init(struct server *s);
+/* Runs the deferred callbacks; returns how many ran. */
+size_t jshost_run_deferred(struct server *s);
 
 /* server.c */
 void server_client_gone(struct server *s, struct client *c);

@@ -27,6 +27,8 @@ static uint64_t rng_next(void)
 static bool can_deliver_to(const struct sub *sub, const struct client *from)
 {
     const struct client *c = sub->c;
+    if (c == NULL)
+        return !sub->removed;
     if (sub->removed || c->closing)
         return false;
     if (c == from && !c->echo)
@@ -51,6 +53,14 @@ static bool deliver(struct server *s, struct client *from, struct sub *sub,
                     size_t hdr_len, struct bl_slice data)
 {
     struct client *c = sub->c;
+    if (c == NULL) {
+        /* The server's own subscription (JetStream): handled in place. */
+        struct js_inmsg m = {sub->acc, subject, reply, hdr_len, data};
+        s->out_msgs++;
+        s->out_bytes += data.len;
+        sub->cb(sub->cb_ctx, &m);
+        return true;
+    }
     if (c->user != NULL && !auth_can_deliver(c->user, subject))
         return false;
     if (hdr_len > 0 && !c->headers) {
@@ -152,10 +162,11 @@ void route_remove_sub(struct server *s, struct sub *sub)
     if (sub->removed)
         return;
     struct client *c = sub->c;
-    sublist_remove(s->sublists[c->acc],
+    sublist_remove(s->sublists[sub->acc],
                    (struct bl_slice){sub->subject, sub->subject_len},
                    (struct bl_slice){sub->queue, sub->queue_len}, sub);
-    bl_map_del(&c->sids, (struct bl_slice){sub->sid, sub->sid_len});
+    if (c != NULL)
+        bl_map_del(&c->sids, (struct bl_slice){sub->sid, sub->sid_len});
     sub->removed = true;
     sub->next = s->graveyard;
     s->graveyard = sub;

@@ -84,6 +84,7 @@ int server_new(uv_loop_t *loop, const struct server_opts *opts,
     s->limits.max_payload = (size_t)opts->max_payload;
     s->start_wall_ns = bl_clock_wall_ns(&bl_clock_real);
     make_server_id(s->server_id);
+    jshost_init(s);
     *out = s;
     return 0;
 }
@@ -112,6 +113,9 @@ static void on_connection(uv_stream_t *listener, int status)
 static void on_flush_check(uv_check_t *h)
 {
     struct server *s = container_of(h, struct server, flush_check);
+    /* JetStream's group commit runs first: its acks then leave in the same
+     * writes. */
+    jshost_run_deferred(s);
     /* Everything the clients were sent during this loop iteration goes out
      * in one write per client. */
     while (s->flush_list != NULL) {
@@ -262,6 +266,74 @@ static void prov_subz(void *ctx, struct stats_subz *out)
     out->avg_fanout = fan_total ? fan_weighted / (double)fan_total : 0;
 }
 
+struct jsz_collect {
+    const struct stats_jsz_query *q;
+    struct stats_jsz *out;
+    size_t cap;
+};
+
+static void collect_stream(void *ctx, const struct jetstream_stream_view *v)
+{
+    struct jsz_collect *jc = ctx;
+    struct stats_jsz *z = jc->out;
+    if (jc->q->account[0] != '\0' && strcmp(jc->q->account, v->account) != 0)
+        return;
+    if (z->n_streams == jc->cap) {
+        jc->cap = jc->cap ? 2 * jc->cap : 16;
+        z->stream_detail = bl_xrealloc(z->stream_detail,
+                                       jc->cap * sizeof(*z->stream_detail));
+    }
+    struct stats_js_stream *d = &z->stream_detail[z->n_streams++];
+    memset(d, 0, sizeof(*d));
+    d->account = bl_xstrdup(v->account);
+    d->name = bl_xstrdup(v->name);
+    d->created_wall_ns = v->created_ns;
+    if (jc->q->config) {
+        struct bl_buf b;
+        bl_buf_init(&b);
+        js_stream_config_render(&b, v->config);
+        d->config_json = bl_buf_steal(&b);
+    }
+    d->msgs = v->state.msgs;
+    d->bytes = v->state.bytes;
+    d->first_seq = v->state.first_seq;
+    d->first_ts_wall_ns = v->state.first_ts_ns;
+    d->last_seq = v->state.last_seq;
+    d->last_ts_wall_ns = v->state.last_ts_ns;
+    d->num_subjects = v->state.num_subjects;
+    d->num_deleted = v->state.num_deleted;
+    d->consumer_count = v->state.consumer_count;
+}
+
+static void prov_jsz(void *ctx, const struct stats_jsz_query *q,
+                     struct stats_jsz *out)
+{
+    struct server *s = ctx;
+    memset(out, 0, sizeof(*out));
+    if (s->js == NULL)
+        return;
+    struct jetstream_stats st;
+    jetstream_get_stats(s->js, &st);
+    out->enabled = true;
+    snprintf(out->store_dir, sizeof(out->store_dir), "%s", st.store_dir);
+    out->max_memory = st.max_memory;
+    out->max_storage = st.max_storage;
+    out->sync_interval_ms = (uint64_t)s->opts->sync_interval_ms;
+    out->accounts = st.accounts;
+    out->streams = st.streams;
+    out->consumers = st.consumers;
+    out->messages = st.messages;
+    out->bytes = st.bytes;
+    out->memory = st.memory;
+    out->storage = st.storage;
+    out->api_total = st.api_total;
+    out->api_errors = st.api_errors;
+    if (q != NULL && q->streams) {
+        struct jsz_collect jc = {q, out, 0};
+        jetstream_visit_streams(s->js, collect_stream, &jc);
+    }
+}
+
 static bool prov_healthy(void *ctx, char *why, size_t why_len)
 {
     struct server *s = ctx;
@@ -274,6 +346,52 @@ static bool prov_healthy(void *ctx, char *why, size_t why_len)
         return false;
     }
     return true;
+}
+
+static bool account_has_jetstream(const struct server_opts *o,
+                                  const char *name)
+{
+    for (size_t i = 0; i < o->n_accounts; i++)
+        if (strcmp(o->accounts[i].name, name) == 0)
+            return o->accounts[i].jetstream;
+    return false;
+}
+
+/* Like nats-server: with no account asking for JetStream explicitly, the
+ * global account gets it; otherwise the accounts that ask. The system
+ * account never does. */
+static int start_jetstream(struct server *s, char *errmsg)
+{
+    const struct server_opts *o = s->opts;
+    struct jetstream_opts jo = {
+        .store_dir = o->store_dir,
+        .max_memory = o->js_max_memory,
+        .max_file = o->js_max_file,
+        .sync_interval_ms = (uint64_t)o->sync_interval_ms,
+    };
+    int rv = jetstream_new(&s->js_host, &jo, &s->js, errmsg);
+    if (rv != 0)
+        return rv;
+    bool any_explicit = false;
+    for (size_t i = 0; i < o->n_accounts; i++)
+        any_explicit |= o->accounts[i].jetstream;
+    size_t sys = auth_system_account_index(s->auth);
+    for (size_t i = 0; i < s->n_accounts; i++) {
+        const char *name = auth_account_name(s->auth, i);
+        bool on = any_explicit ? account_has_jetstream(o, name) : i == 0;
+        if (!on || i == sys)
+            continue;
+        rv = jetstream_enable_account(s->js, i, name, errmsg);
+        if (rv != 0)
+            return rv;
+    }
+    struct jetstream_stats st;
+    jetstream_get_stats(s->js, &st);
+    bl_log_info("js: jetstream enabled store_dir=%s sync=%s streams=%llu",
+                st.store_dir,
+                o->sync_interval_ms ? "interval" : "always",
+                (unsigned long long)st.streams);
+    return 0;
 }
 
 int server_start(struct server *s, char *errmsg)
@@ -313,10 +431,18 @@ int server_start(struct server *s, char *errmsg)
     uv_signal_start(&s->sig_int, on_signal, SIGINT);
     uv_signal_start(&s->sig_term, on_signal, SIGTERM);
 
+    if (o->jetstream) {
+        rv = start_jetstream(s, errmsg);
+        if (rv != 0) {
+            server_shutdown(s);
+            return rv;
+        }
+    }
+
     if (o->http_port != 0) {
         static struct stats_provider prov;
         prov = (struct stats_provider){prov_varz, prov_connz, prov_subz,
-                                       prov_healthy, s};
+                                       prov_healthy, prov_jsz, s};
         const char *hh = o->http_host ? o->http_host : o->host;
         rv = monitor_start(s->loop, hh, o->http_port, &prov, &s->monitor,
                            errmsg);
@@ -364,6 +490,11 @@ void server_shutdown(struct server *s)
         return;
     s->shutting_down = true;
     close_listener(s);
+    /* Streams sync and send their last acks while clients are still
+     * connected. */
+    jetstream_free(s->js);
+    s->js = NULL;
+    jshost_run_deferred(s);
     while (s->clients != NULL)
         client_close(s->clients, NULL, "Server Shutdown");
     monitor_stop(s->monitor);
@@ -430,6 +561,7 @@ void server_free(struct server *s)
         bl_free(s->closed[i].st.subs);
     }
     auth_free(s->auth);
+    bl_free(s->deferred);
     bl_free(s->info_prefix);
     bl_free(s);
 }

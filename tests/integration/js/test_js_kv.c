@@ -1,0 +1,2 @@
+#include "js_util.h"
+int main(void) { return 0; }

@@ -1,0 +1,186 @@
+#include "fake_host.h"
+
+#include "ballast/mem.h"
+
+#include <string.h>
+
+struct fake_timer {
+    uint64_t due_ns;
+    uint64_t repeat_ms;
+    js_timer_cb cb;
+    void *ctx;
+    bool stopped;
+};
+
+static uint64_t fake_now(void *ctx)
+{
+    return ((struct fake_host *)ctx)->now_ns;
+}
+
+static struct js_isub *fake_subscribe(void *host, size_t acc,
+                                      const char *filter, const char *queue,
+                                      js_msg_cb cb, void *ctx)
+{
+    (void)host, (void)acc, (void)filter, (void)queue, (void)cb, (void)ctx;
+    static char token;
+    return (struct js_isub *)&token;
+}
+
+static void fake_unsubscribe(void *host, struct js_isub *sub)
+{
+    (void)host, (void)sub;
+}
+
+static void fake_publish(void *host, size_t acc, struct bl_slice subject,
+                         struct bl_slice reply, size_t hdr_len,
+                         struct bl_slice data)
+{
+    struct fake_host *fh = host;
+    (void)reply, (void)hdr_len;
+    if (fh->n_pubs == fh->cap_pubs) {
+        fh->cap_pubs = fh->cap_pubs ? fh->cap_pubs * 2 : 16;
+        fh->pubs = bl_xrealloc(fh->pubs, fh->cap_pubs * sizeof(*fh->pubs));
+    }
+    struct fake_pub *p = &fh->pubs[fh->n_pubs++];
+    p->acc = acc;
+    p->subject = bl_xstrndup(subject.p, subject.len);
+    p->data = bl_xstrndup(data.p, data.len);
+    p->len = data.len;
+}
+
+static bool fake_has_interest(void *host, size_t acc, struct bl_slice subject)
+{
+    (void)host, (void)acc, (void)subject;
+    return false;
+}
+
+static struct js_timer *fake_timer_start(void *host, uint64_t ms,
+                                         uint64_t repeat_ms, js_timer_cb cb,
+                                         void *ctx)
+{
+    struct fake_host *fh = host;
+    struct fake_timer *t = bl_xcalloc(1, sizeof(*t));
+    t->due_ns = fh->now_ns + ms * 1000000u;
+    t->repeat_ms = repeat_ms;
+    t->cb = cb;
+    t->ctx = ctx;
+    if (fh->n_timers == fh->cap_timers) {
+        fh->cap_timers = fh->cap_timers ? fh->cap_timers * 2 : 8;
+        fh->timers =
+            bl_xrealloc(fh->timers, fh->cap_timers * sizeof(*fh->timers));
+    }
+    fh->timers[fh->n_timers++] = t;
+    return (struct js_timer *)t;
+}
+
+static void fake_timer_stop(void *host, struct js_timer *jt)
+{
+    (void)host;
+    if (jt != NULL)
+        ((struct fake_timer *)jt)->stopped = true;
+}
+
+static void fake_defer(void *host, js_timer_cb cb, void *ctx)
+{
+    struct fake_host *fh = host;
+    fh->n_defer_calls++;
+    for (size_t i = 0; i < fh->n_deferred; i++)
+        if (fh->deferred[i].cb == cb && fh->deferred[i].ctx == ctx)
+            return;
+    if (fh->n_deferred == fh->cap_deferred) {
+        fh->cap_deferred = fh->cap_deferred ? fh->cap_deferred * 2 : 8;
+        fh->deferred =
+            bl_xrealloc(fh->deferred, fh->cap_deferred * sizeof(*fh->deferred));
+    }
+    fh->deferred[fh->n_deferred++] = (struct fake_deferred){cb, ctx};
+}
+
+static const struct js_host_ops fake_ops = {
+    .subscribe = fake_subscribe,
+    .unsubscribe = fake_unsubscribe,
+    .publish = fake_publish,
+    .has_interest = fake_has_interest,
+    .timer_start = fake_timer_start,
+    .timer_stop = fake_timer_stop,
+    .defer = fake_defer,
+};
+
+void fake_host_init(struct fake_host *fh, uint64_t now_ns)
+{
+    memset(fh, 0, sizeof(*fh));
+    fh->now_ns = now_ns;
+    fh->clock.mono_ns = fake_now;
+    fh->clock.wall_ns = fake_now;
+    fh->clock.ctx = fh;
+    fh->host.ops = &fake_ops;
+    fh->host.host = fh;
+    fh->host.clock = &fh->clock;
+}
+
+void fake_host_clear_pubs(struct fake_host *fh)
+{
+    for (size_t i = 0; i < fh->n_pubs; i++) {
+        bl_free(fh->pubs[i].subject);
+        bl_free(fh->pubs[i].data);
+    }
+    fh->n_pubs = 0;
+}
+
+void fake_host_close(struct fake_host *fh)
+{
+    fake_host_clear_pubs(fh);
+    bl_free(fh->pubs);
+    bl_free(fh->deferred);
+    for (size_t i = 0; i < fh->n_timers; i++)
+        bl_free(fh->timers[i]);
+    bl_free(fh->timers);
+    memset(fh, 0, sizeof(*fh));
+}
+
+size_t fake_host_run_deferred(struct fake_host *fh)
+{
+    size_t n = 0;
+    while (fh->n_deferred > 0) {
+        struct fake_deferred d = fh->deferred[0];
+        memmove(&fh->deferred[0], &fh->deferred[1],
+                (fh->n_deferred - 1) * sizeof(*fh->deferred));
+        fh->n_deferred--;
+        d.cb(d.ctx);
+        n++;
+    }
+    return n;
+}
+
+/* The stopped timers are kept (and freed at close) so a handle stopped
+ * from its own callback stays valid. */
+void fake_host_advance(struct fake_host *fh, uint64_t ms)
+{
+    uint64_t end = fh->now_ns + ms * 1000000u;
+    for (;;) {
+        struct fake_timer *next = NULL;
+        for (size_t i = 0; i < fh->n_timers; i++) {
+            struct fake_timer *t = fh->timers[i];
+            if (!t->stopped && t->due_ns <= end &&
+                (next == NULL || t->due_ns < next->due_ns))
+                next = t;
+        }
+        if (next == NULL)
+            break;
+        if (next->due_ns > fh->now_ns)
+            fh->now_ns = next->due_ns;
+        if (next->repeat_ms > 0)
+            next->due_ns += next->repeat_ms * 1000000u;
+        else
+            next->stopped = true;
+        next->cb(next->ctx);
+    }
+    fh->now_ns = end;
+}
+
+size_t fake_host_n_timers(const struct fake_host *fh)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < fh->n_timers; i++)
+        n += !fh->timers[i]->stopped;
+    return n;
+}

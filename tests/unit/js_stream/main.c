@@ -1,0 +1,16 @@
+#include "ballast/log.h"
+
+#include <check.h>
+#include <stdlib.h>
+
+Suite *stream_suite(void);
+
+int main(void)
+{
+    bl_log_set_level(BL_LOG_OFF);
+    SRunner *sr = srunner_create(stream_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
