@@ -114,8 +114,9 @@ static int run_backup(struct cli *c, const struct args *a)
     json_t *state = json_object_get(resp, "state");
     int show_bar = !args_flag(a, "no-progress") && isatty(STDOUT_FILENO);
     struct progress p;
-    progress_init(&p, stdout, show_bar, "Received",
-                  (uint64_t)jint(state, "bytes"));
+    /* The snapshot is compressed (s2) and its size unknown in advance, so
+     * the stream's byte count cannot serve as the total: count instead. */
+    progress_init(&p, stdout, show_bar, "Received", 0);
     if (!show_bar) {
         char sz[FMT_SIZE_LEN];
         log_line("Starting backup of Stream \"%s\" with %s",

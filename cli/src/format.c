@@ -497,7 +497,8 @@ void table_print(const struct table *t, FILE *out)
         if (r == 0)
             table_rule(widths, t->n_cols, out);
     }
-    table_rule(widths, t->n_cols, out);
+    if (t->n_rows > 1) /* a header alone is closed by its own rule */
+        table_rule(widths, t->n_cols, out);
 }
 
 /* ---- progress ---- */
@@ -547,10 +548,16 @@ void progress_init(struct progress *p, FILE *out, int is_tty,
 static void progress_draw(struct progress *p, int final)
 {
     char line[512];
-    if (p->is_tty) {
-        progress_bar(final && p->total ? p->total : p->done, p->total, 40, line,
+    if (p->is_tty && p->total > 0) {
+        progress_bar(final ? p->total : p->done, p->total, 40, line,
                      sizeof line);
         fprintf(p->out, "\r%s%s", line, final ? "\n" : "");
+    } else if (p->is_tty) {
+        /* Unknown total (a snapshot's compressed size): a counter. */
+        char sz[FMT_SIZE_LEN], cnt[FMT_SIZE_LEN];
+        fprintf(p->out, "\r%s %s in %s chunks\033[K%s", p->what,
+                fmt_size(p->done, sz), fmt_count((int64_t)p->chunks, cnt),
+                final ? "\n" : "");
     } else {
         char sz[FMT_SIZE_LEN], cnt[FMT_SIZE_LEN];
         char ts[16];

@@ -61,7 +61,7 @@ static int run_add(struct cli *c, const struct args *a)
     if ((v = args_get(a, "ttl")) != NULL) {
         if (parse_duration(v, &n) != 0)
             return cli_fail("invalid --ttl '%s'", v);
-        cfg.TTL = n / 1000000; /* kvConfig.TTL is in milliseconds */
+        cfg.TTL = n; /* kvConfig.TTL is in nanoseconds, as max_age */
     }
     if ((v = args_get(a, "replicas")) != NULL) {
         if (parse_count(v, &n) != 0 || n < 1)
@@ -99,7 +99,7 @@ static int run_add(struct cli *c, const struct args *a)
         char d[FMT_DURATION_LEN];
         printf("Created Key-Value bucket %s (history %d, ttl %s)\n",
                a->pos[0], cfg.History,
-               cfg.TTL > 0 ? fmt_duration(cfg.TTL * 1000000, d) : "unlimited");
+               cfg.TTL > 0 ? fmt_duration(cfg.TTL, d) : "unlimited");
     }
     kvStore_Destroy(kv);
     jsCtx_Destroy(js);

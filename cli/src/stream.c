@@ -688,8 +688,9 @@ static int run_purge(struct cli *c, const struct args *a)
         cli_print_json(reply);
     } else {
         char n[FMT_SIZE_LEN];
-        printf("Purged %s messages from Stream %s\n",
-               fmt_count(jint(reply, "purged"), n), a->pos[0]);
+        printf("Purged %s message%s from Stream %s\n",
+               fmt_count(jint(reply, "purged"), n),
+               jint(reply, "purged") == 1 ? "" : "s", a->pos[0]);
     }
     json_decref(reply);
     return 0;

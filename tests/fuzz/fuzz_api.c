@@ -86,9 +86,9 @@ static void consumer_create(const char *body, size_t len)
     rv = js_consumer_config_check(&r.config, &parent, &err);
     expect_error(rv, &err);
     if (rv == 0) {
-        expect_error(js_consumer_check_workqueue(&r.config, &parent, NULL, 0,
-                                                 &err),
-                     &err);
+        expect_error(
+            js_consumer_check_workqueue(&r.config, &parent, NULL, 0, &err),
+            &err);
         bl_buf_init(&out);
         js_consumer_config_render(&out, &r.config);
         json_t *j = json_loads(out.p, 0, NULL);
@@ -98,9 +98,9 @@ static void consumer_create(const char *body, size_t len)
             fail("rendered consumer config does not parse", out.p);
         if (!js_consumer_config_equal(&r.config, &back))
             fail("consumer config changed in a round trip", out.p);
-        expect_error(js_consumer_config_check_update(&r.config, &back, true,
-                                                     &err),
-                     &err);
+        expect_error(
+            js_consumer_config_check_update(&r.config, &back, true, &err),
+            &err);
         js_consumer_config_close(&back);
         json_decref(j);
         bl_buf_close(&out);

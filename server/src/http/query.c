@@ -175,8 +175,7 @@ static int get_bool(const struct query *q, const char *key, bool *out,
     return 0;
 }
 
-int query_jsz(const struct query *q, struct stats_jsz_query *out,
-              char *errmsg)
+int query_jsz(const struct query *q, struct stats_jsz_query *out, char *errmsg)
 {
     struct stats_jsz_query r;
     memset(&r, 0, sizeof(r));

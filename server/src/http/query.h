@@ -45,7 +45,6 @@ int query_connz(const struct query *q, struct stats_connz_query *out,
  * server leads everything), offset and limit are checked but do not
  * change the page. Returns 0, or BL_EINVAL with errmsg for a malformed
  * value or an account name too long to be one. */
-int query_jsz(const struct query *q, struct stats_jsz_query *out,
-              char *errmsg);
+int query_jsz(const struct query *q, struct stats_jsz_query *out, char *errmsg);
 
 #endif

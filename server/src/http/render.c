@@ -256,8 +256,10 @@ static const char *str_or_empty(const char *s)
 
 static int stream_ptr_cmp(const void *pa, const void *pb)
 {
-    const struct stats_js_stream *a = *(const struct stats_js_stream *const *)pa;
-    const struct stats_js_stream *b = *(const struct stats_js_stream *const *)pb;
+    const struct stats_js_stream *a =
+        *(const struct stats_js_stream *const *)pa;
+    const struct stats_js_stream *b =
+        *(const struct stats_js_stream *const *)pb;
     int r = strcmp(str_or_empty(a->account), str_or_empty(b->account));
     return r != 0 ? r : strcmp(str_or_empty(a->name), str_or_empty(b->name));
 }
@@ -284,7 +286,8 @@ static json_t *account_details_json(const struct stats_jsz *z,
         const char *acc = str_or_empty(sorted[i]->account);
         size_t end = i;
         uint64_t memory = 0, storage = 0;
-        while (end < n && strcmp(str_or_empty(sorted[end]->account), acc) == 0) {
+        while (end < n &&
+               strcmp(str_or_empty(sorted[end]->account), acc) == 0) {
             if (sorted[end]->is_memory)
                 memory += sorted[end]->bytes;
             else
@@ -314,8 +317,7 @@ static json_t *account_details_json(const struct stats_jsz *z,
 }
 
 void render_jsz(const struct stats_jsz *z, const struct stats_jsz_query *q,
-                const char *server_id, uint64_t now_wall_ns,
-                struct bl_buf *out)
+                const char *server_id, uint64_t now_wall_ns, struct bl_buf *out)
 {
     json_t *o = json_object();
     set_str(o, "server_id", server_id);

@@ -144,9 +144,9 @@ int js_json_time_parse(const char *s, size_t len, int64_t *unix_ns)
     bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
     if (mon == 2 && day == 29 && !leap)
         return BL_EINVAL;
-    int64_t secs = days_from_civil(year, (unsigned)mon, (unsigned)day) *
-                       SECS_PER_DAY +
-                   hh * 3600 + mm * 60 + ss - offset_s;
+    int64_t secs =
+        days_from_civil(year, (unsigned)mon, (unsigned)day) * SECS_PER_DAY +
+        hh * 3600 + mm * 60 + ss - offset_s;
     int64_t ns;
     if (__builtin_mul_overflow(secs, NS_PER_SEC, &ns) ||
         __builtin_add_overflow(ns, frac, &ns))
@@ -252,7 +252,7 @@ void js_json_strn(struct bl_buf *b, const char *s, size_t len)
         }
         i++;
         continue;
-    escape: {
+    escape : {
         char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xf]};
         bl_buf_append(b, u, sizeof u);
         i++;

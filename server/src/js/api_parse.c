@@ -60,7 +60,8 @@ json_t *js__field(const json_t *obj, const char *key)
         const char *k;
         json_t *x;
         /* Go falls back to a case-insensitive match; a later key wins. */
-        json_object_foreach((json_t *)obj, k, x) {
+        json_object_foreach((json_t *)obj, k, x)
+        {
             if (strcasecmp(k, key) == 0)
                 v = x;
         }

@@ -99,9 +99,8 @@ void js_stream_info_reply(struct bl_buf *out, const char *type,
 }
 
 void js_stream_info_paged_reply(struct bl_buf *out,
-                                const struct js_stream_info *si,
-                                uint64_t total, uint64_t offset,
-                                uint64_t limit)
+                                const struct js_stream_info *si, uint64_t total,
+                                uint64_t offset, uint64_t limit)
 {
     js_response_open(out, JS_TYPE_STREAM_INFO);
     js_json_kv_u64(out, "total", total);

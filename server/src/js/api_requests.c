@@ -278,9 +278,8 @@ void js_snapshot_request_close(struct js_snapshot_request *r)
     memset(r, 0, sizeof *r);
 }
 
-int js_snapshot_request_parse(struct js_snapshot_request *out,
-                              const char *body, size_t len,
-                              struct js_error *err)
+int js_snapshot_request_parse(struct js_snapshot_request *out, const char *body,
+                              size_t len, struct js_error *err)
 {
     memset(out, 0, sizeof *out);
     if (js__is_empty_request(body, len))
@@ -289,8 +288,8 @@ int js_snapshot_request_parse(struct js_snapshot_request *out,
     if (obj == NULL)
         return BL_EINVAL;
     int rv;
-    if ((rv = js__get_str(obj, "deliver_subject", &out->deliver_subject,
-                          err)) ||
+    if ((rv =
+             js__get_str(obj, "deliver_subject", &out->deliver_subject, err)) ||
         (rv = js__get_bool(obj, "no_consumers", &out->no_consumers, err)) ||
         (rv = js__get_i64(obj, "chunk_size", INT64_MIN, INT64_MAX,
                           &out->chunk_size, err)) ||

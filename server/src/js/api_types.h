@@ -15,7 +15,8 @@
  * Pure code: no sockets, no files, no clock (times come in as numbers).
  *
  * Conventions: a `char *` field is owned by its struct and is NULL when
- * empty (parsers never store ""); durations are int64 nanoseconds (`_ns`);
+ * empty (parsers never store ""), while the strings in arrays (subjects,
+ * tags) are never NULL; durations are int64 nanoseconds (`_ns`);
  * wall-clock times are nanoseconds since the Unix epoch, where 0 renders as
  * Go's zero time. Every parser returns 0 or BL_EINVAL and on failure fills
  * `err` (id, client text, and a log-only detail naming the field) and leaves
@@ -34,8 +35,8 @@
 #define JS_NS_PER_SEC 1000000000LL
 
 /* Limits and defaults of nats-server 2.9. */
-#define JS_MAX_NAME_LEN 255                /* stream, consumer names */
-#define JS_MAX_DESCRIPTION_LEN 4096        /* stream, consumer description */
+#define JS_MAX_NAME_LEN 255         /* stream, consumer names */
+#define JS_MAX_DESCRIPTION_LEN 4096 /* stream, consumer description */
 #define JS_STREAM_MAX_REPLICAS 5
 #define JS_DEFAULT_DUPLICATE_WINDOW_NS (120 * JS_NS_PER_SEC)
 #define JS_MIN_MAX_AGE_NS (JS_NS_PER_SEC / 10) /* max_age, duplicate_window */
@@ -44,8 +45,9 @@
 #define JS_DEFAULT_MAX_WAITING 512 /* pull consumers' waiting requests */
 #define JS_DEFAULT_INACTIVE_THRESHOLD_NS (5 * JS_NS_PER_SEC) /* ephemerals */
 #define JS_MIN_HEARTBEAT_NS (JS_NS_PER_SEC / 10)
-#define JS_API_NAMES_LIMIT 1024 /* page size of STREAM.NAMES, CONSUMER.NAMES */
-#define JS_API_LIST_LIMIT 256   /* page size of STREAM.LIST, CONSUMER.LIST */
+/* Page sizes of STREAM.NAMES and CONSUMER.NAMES, and of the LIST calls. */
+#define JS_API_NAMES_LIMIT 1024
+#define JS_API_LIST_LIMIT 256
 
 /* The "type" of each API response. */
 #define JS_TYPE_PREFIX "io.nats.jetstream.api.v1."
@@ -126,7 +128,7 @@ struct js_stream_config {
     bool no_ack;
     char *template_owner;
     int64_t duplicate_window_ns;
-    struct js_placement *placement; /* NULL when absent */
+    struct js_placement *placement;  /* NULL when absent */
     struct js_stream_source *mirror; /* NULL when absent */
     struct js_stream_source *sources;
     size_t n_sources;
@@ -415,9 +417,8 @@ struct js_snapshot_request {
     bool jsck; /* check message checksums first */
 };
 void js_snapshot_request_close(struct js_snapshot_request *r);
-int js_snapshot_request_parse(struct js_snapshot_request *out,
-                              const char *body, size_t len,
-                              struct js_error *err);
+int js_snapshot_request_parse(struct js_snapshot_request *out, const char *body,
+                              size_t len, struct js_error *err);
 
 /* ---- State and responses ------------------------------------------------ */
 
@@ -434,12 +435,12 @@ struct js_stream_state {
     uint64_t first_seq;
     uint64_t first_ts_ns; /* 0: no message */
     uint64_t last_seq;
-    uint64_t last_ts_ns; /* 0: no message */
-    uint64_t num_subjects; /* omitted when 0 */
+    uint64_t last_ts_ns;                     /* 0: no message */
+    uint64_t num_subjects;                   /* omitted when 0 */
     const struct js_subject_count *subjects; /* omitted when n == 0 */
     size_t n_subjects;
-    uint64_t num_deleted;     /* omitted when 0 */
-    const uint64_t *deleted;  /* deleted_details; omitted when n == 0 */
+    uint64_t num_deleted;    /* omitted when 0 */
+    const uint64_t *deleted; /* deleted_details; omitted when n == 0 */
     size_t n_deleted;
     uint64_t consumer_count;
 };
@@ -494,9 +495,8 @@ void js_stream_info_reply(struct bl_buf *out, const char *type,
 /* STREAM.INFO reply: {"type":..,"total":..,"offset":..,"limit":..,<info>}
  * (the paging is of the subjects detail). */
 void js_stream_info_paged_reply(struct bl_buf *out,
-                                const struct js_stream_info *si,
-                                uint64_t total, uint64_t offset,
-                                uint64_t limit);
+                                const struct js_stream_info *si, uint64_t total,
+                                uint64_t offset, uint64_t limit);
 
 struct js_sequence_info {
     uint64_t consumer_seq;

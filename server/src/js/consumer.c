@@ -1138,8 +1138,9 @@ static void on_interest_timer(void *ctx)
     struct consumer *c = ctx;
     enter(c);
     if (!c->closed) {
+        bool was = c->active;
         check_active(c);
-        if (c->active)
+        if (c->active && !was)
             kick(c);
     }
     leave(c);
@@ -1154,25 +1155,28 @@ static void check_active(struct consumer *c)
         return;
     bool now_active = js_host_has_interest(c->host, c->acc,
                                            bl_slice_of(c->cfg.deliver_subject));
-    if (now_active == c->active && (now_active || c->interest_timer != NULL))
+    bool thresh = c->cfg.inactive_threshold_ns > 0;
+    /* Poll while nobody listens, and all the time with a threshold: losing
+     * interest must start the countdown even when nothing is delivered. */
+    bool want_poll = !now_active || thresh;
+    if (want_poll && c->interest_timer == NULL)
+        c->interest_timer = js_host_timer_start(
+            c->host, INTEREST_POLL_MS, INTEREST_POLL_MS, on_interest_timer, c);
+    else if (!want_poll)
+        stop_timer(c, &c->interest_timer);
+    if (now_active == c->active && (now_active || !thresh ||
+                                    c->del_timer != NULL))
         return;
     c->active = now_active;
-    if (now_active) {
-        stop_timer(c, &c->interest_timer);
+    if (now_active)
         stop_timer(c, &c->del_timer);
-    } else {
-        if (c->interest_timer == NULL)
-            c->interest_timer = js_host_timer_start(
-                c->host, INTEREST_POLL_MS, INTEREST_POLL_MS,
-                on_interest_timer, c);
-        if (c->cfg.inactive_threshold_ns > 0 && c->del_timer == NULL)
-            arm_del_timer(c, c->cfg.inactive_threshold_ns);
-    }
+    else if (thresh && c->del_timer == NULL)
+        arm_del_timer(c, c->cfg.inactive_threshold_ns);
 }
 
 static void send_heartbeat(struct consumer *c, struct bl_slice to)
 {
-    char extra[600];
+    char extra[sizeof(((struct consumer *)0)->fc_reply) + 128];
     int n = snprintf(extra, sizeof extra,
                      "Nats-Last-Consumer: %" PRIu64
                      "\r\nNats-Last-Stream: %" PRIu64 "\r\n",
@@ -1973,6 +1977,17 @@ void consumer_signal(struct consumer *c)
     sync_with_stream(c);
     kick(c);
     leave(c);
+}
+
+void consumer_purged(struct consumer *c, uint64_t first_seq)
+{
+    if (c == NULL || c->closed || first_seq == 0)
+        return;
+    struct consumer_cmd cmd = {
+        .kind = CONSUMER_CMD_PURGED, .sseq = first_seq, .now_ns = wall_now(c)};
+    consumer_apply(c, &cmd);
+    if (c->pend_live == 0)
+        stop_timer(c, &c->ack_timer);
 }
 
 bool consumer_needs_msg(const struct consumer *c, uint64_t seq)

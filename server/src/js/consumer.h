@@ -164,7 +164,7 @@ int consumer_pull_msg(struct consumer *c, struct bl_slice reply,
  * "push_bound" of info); false for pull consumers. */
 bool consumer_is_active(const struct consumer *c);
 
-/* (Declared in stream.h, implemented here: consumer_signal() and
- * consumer_needs_msg().) */
+/* (Declared in stream.h, implemented here: consumer_signal(),
+ * consumer_needs_msg() and consumer_purged().) */
 
 #endif

@@ -12,8 +12,9 @@
 #include <string.h>
 
 static const char *const deliver_names[] = {
-    "all", "last", "new", "by_start_sequence", "by_start_time",
-    "last_per_subject",
+    "all",           "last",
+    "new",           "by_start_sequence",
+    "by_start_time", "last_per_subject",
     "undefined", /* accepted on input, means "all" */
 };
 static const char *const ack_names[] = {"none", "all", "explicit"};
@@ -85,8 +86,7 @@ bool js_consumer_config_equal(const struct js_consumer_config *a,
            a->max_ack_pending == b->max_ack_pending &&
            a->idle_heartbeat_ns == b->idle_heartbeat_ns &&
            a->flow_control == b->flow_control &&
-           a->headers_only == b->headers_only &&
-           a->max_batch == b->max_batch &&
+           a->headers_only == b->headers_only && a->max_batch == b->max_batch &&
            a->max_expires_ns == b->max_expires_ns &&
            a->max_bytes == b->max_bytes &&
            js__str_eq(a->deliver_subject, b->deliver_subject) &&
@@ -112,8 +112,8 @@ int js_consumer_config_from_json(struct js_consumer_config *out,
         (rv = js__get_u64(obj, "opt_start_seq", &out->opt_start_seq, err)) ||
         (rv = js__get_time(obj, "opt_start_time", &out->has_opt_start_time,
                            &out->opt_start_time_ns, err)) ||
-        (rv = js__get_enum(obj, "ack_policy", ack_names, 3, false, &ack,
-                           err)) ||
+        (rv =
+             js__get_enum(obj, "ack_policy", ack_names, 3, false, &ack, err)) ||
         (rv = js__get_i64(obj, "ack_wait", INT64_MIN, INT64_MAX,
                           &out->ack_wait_ns, err)) ||
         (rv = js__get_i64(obj, "max_deliver", INT64_MIN, INT64_MAX,
@@ -139,8 +139,8 @@ int js_consumer_config_from_json(struct js_consumer_config *out,
                           &out->max_expires_ns, err)) ||
         (rv = js__get_i64(obj, "max_bytes", INT64_MIN, INT64_MAX,
                           &out->max_bytes, err)) ||
-        (rv = js__get_str(obj, "deliver_subject", &out->deliver_subject,
-                          err)) ||
+        (rv =
+             js__get_str(obj, "deliver_subject", &out->deliver_subject, err)) ||
         (rv = js__get_str(obj, "deliver_group", &out->deliver_group, err)) ||
         (rv = js__get_i64(obj, "inactive_threshold", INT64_MIN, INT64_MAX,
                           &out->inactive_threshold_ns, err)) ||
@@ -189,11 +189,13 @@ static int policy(struct js_error *err, const char *fmt, const char *dp,
     return BL_EINVAL;
 }
 
-#define BAD_START "consumer delivery policy is deliver %s, but optional start %s is also set"
-#define NOT_SET "consumer delivery policy is deliver %s, but optional %s is not set"
+#define BAD_START                                                              \
+    "consumer delivery policy is deliver %s, but optional start %s is also "   \
+    "set"
+#define NOT_SET                                                                \
+    "consumer delivery policy is deliver %s, but optional %s is not set"
 
-static int check_start(const struct js_consumer_config *c,
-                       struct js_error *err)
+static int check_start(const struct js_consumer_config *c, struct js_error *err)
 {
     static const char *const label[] = {
         [JS_DELIVER_ALL] = "all",
@@ -207,8 +209,7 @@ static int check_start(const struct js_consumer_config *c,
     case JS_DELIVER_NEW:
     case JS_DELIVER_LAST_PER_SUBJECT:
         if (c->opt_start_seq > 0)
-            return policy(err, BAD_START, label[c->deliver_policy],
-                          "sequence");
+            return policy(err, BAD_START, label[c->deliver_policy], "sequence");
         if (c->has_opt_start_time)
             return policy(err, BAD_START, label[c->deliver_policy], "time");
         if (c->deliver_policy == JS_DELIVER_LAST_PER_SUBJECT &&
@@ -358,8 +359,7 @@ int js_consumer_config_check(const struct js_consumer_config *c,
     if (c->durable_name != NULL && c->name != NULL &&
         strcmp(c->durable_name, c->name) != 0)
         return fail(err, JS_ERR_CONSUMER_CREATE_DURABLE_AND_NAME_MISMATCH);
-    if (c->durable_name != NULL &&
-        strlen(c->durable_name) > JS_MAX_NAME_LEN) {
+    if (c->durable_name != NULL && strlen(c->durable_name) > JS_MAX_NAME_LEN) {
         js_error_setf(err, JS_ERR_CONSUMER_NAME_TOO_LONG, "%d",
                       JS_MAX_NAME_LEN);
         return BL_EINVAL;

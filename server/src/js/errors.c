@@ -128,8 +128,8 @@ void js_error_render_obj(struct bl_buf *out, const struct js_error *e)
 {
     const struct js_err_info *info = js_err_info(e->id);
     const char *desc = e->description[0] ? e->description
-                       : info                ? info->description
-                                             : "";
+                       : info            ? info->description
+                                         : "";
     bl_buf_append(out, "{", 1);
     js_json_kv_i64(out, "code", info ? info->code : 500);
     if (info && info->err_code != 0)

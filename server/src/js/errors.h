@@ -17,30 +17,21 @@
 #define JS_ERRORS(X)                                                           \
     X(ACCOUNT_RESOURCES_EXCEEDED, 400, 10002,                                  \
       "resource limits exceeded for account")                                  \
-    X(BAD_REQUEST, 400, 10003,                                                 \
-      "bad request")                                                           \
-    X(CLUSTER_INCOMPLETE, 503, 10004,                                          \
-      "incomplete results")                                                    \
-    X(CLUSTER_NO_PEERS, 400, 10005,                                            \
-      "{err}")                                                                 \
-    X(CLUSTER_NOT_ACTIVE, 500, 10006,                                          \
-      "JetStream not in clustered mode")                                       \
+    X(BAD_REQUEST, 400, 10003, "bad request")                                  \
+    X(CLUSTER_INCOMPLETE, 503, 10004, "incomplete results")                    \
+    X(CLUSTER_NO_PEERS, 400, 10005, "{err}")                                   \
+    X(CLUSTER_NOT_ACTIVE, 500, 10006, "JetStream not in clustered mode")       \
     X(CLUSTER_NOT_ASSIGNED, 500, 10007,                                        \
       "JetStream cluster not assigned to this server")                         \
     X(CLUSTER_NOT_AVAIL, 503, 10008,                                           \
       "JetStream system temporarily unavailable")                              \
     X(CLUSTER_NOT_LEADER, 500, 10009,                                          \
       "JetStream cluster can not handle request")                              \
-    X(CLUSTER_REQUIRED, 503, 10010,                                            \
-      "JetStream clustering support required")                                 \
-    X(CLUSTER_TAGS, 400, 10011,                                                \
-      "tags placement not supported for operation")                            \
-    X(CONSUMER_CREATE, 500, 10012,                                             \
-      "{err}")                                                                 \
-    X(CONSUMER_NAME_EXIST, 400, 10013,                                         \
-      "consumer name already in use")                                          \
-    X(CONSUMER_NOT_FOUND, 404, 10014,                                          \
-      "consumer not found")                                                    \
+    X(CLUSTER_REQUIRED, 503, 10010, "JetStream clustering support required")   \
+    X(CLUSTER_TAGS, 400, 10011, "tags placement not supported for operation")  \
+    X(CONSUMER_CREATE, 500, 10012, "{err}")                                    \
+    X(CONSUMER_NAME_EXIST, 400, 10013, "consumer name already in use")         \
+    X(CONSUMER_NOT_FOUND, 404, 10014, "consumer not found")                    \
     X(SNAPSHOT_DELIVER_SUBJECT_INVALID, 400, 10015,                            \
       "deliver subject not valid")                                             \
     X(CONSUMER_DURABLE_NAME_NOT_IN_SUBJECT, 400, 10016,                        \
@@ -60,20 +51,15 @@
     X(STREAM_EXTERNAL_DEL_PREFIX_OVERLAPS, 400, 10022,                         \
       "stream external delivery prefix {prefix} overlaps with stream "         \
       "subject {subject}")                                                     \
-    X(INSUFFICIENT_RESOURCES, 503, 10023,                                      \
-      "insufficient resources")                                                \
+    X(INSUFFICIENT_RESOURCES, 503, 10023, "insufficient resources")            \
     X(STREAM_INVALID_EXTERNAL_DELIVERY_SUBJ, 400, 10024,                       \
       "stream external delivery prefix {prefix} must not contain wildcards")   \
-    X(INVALID_JSON, 400, 10025,                                                \
-      "invalid JSON")                                                          \
-    X(MAXIMUM_CONSUMERS_LIMIT, 400, 10026,                                     \
-      "maximum consumers limit reached")                                       \
-    X(MAXIMUM_STREAMS_LIMIT, 400, 10027,                                       \
-      "maximum number of streams reached")                                     \
+    X(INVALID_JSON, 400, 10025, "invalid JSON")                                \
+    X(MAXIMUM_CONSUMERS_LIMIT, 400, 10026, "maximum consumers limit reached")  \
+    X(MAXIMUM_STREAMS_LIMIT, 400, 10027, "maximum number of streams reached")  \
     X(MEMORY_RESOURCES_EXCEEDED, 500, 10028,                                   \
       "insufficient memory resources available")                               \
-    X(MIRROR_CONSUMER_SETUP_FAILED, 500, 10029,                                \
-      "{err}")                                                                 \
+    X(MIRROR_CONSUMER_SETUP_FAILED, 500, 10029, "{err}")                       \
     X(MIRROR_MAX_MESSAGE_SIZE_TOO_BIG, 400, 10030,                             \
       "stream mirror must have max message size >= source")                    \
     X(MIRROR_WITH_SOURCES, 400, 10031,                                         \
@@ -84,94 +70,66 @@
       "stream mirrors can not contain filtered subjects")                      \
     X(MIRROR_WITH_SUBJECTS, 400, 10034,                                        \
       "stream mirrors can not contain subjects")                               \
-    X(NO_ACCOUNT, 503, 10035,                                                  \
-      "account not found")                                                     \
+    X(NO_ACCOUNT, 503, 10035, "account not found")                             \
     X(CLUSTER_UNSUPPORTED_FEATURE, 503, 10036,                                 \
       "not currently supported in clustered mode")                             \
-    X(NO_MESSAGE_FOUND, 404, 10037,                                            \
-      "no message found")                                                      \
-    X(NOT_EMPTY_REQUEST, 400, 10038,                                           \
-      "expected an empty request payload")                                     \
+    X(NO_MESSAGE_FOUND, 404, 10037, "no message found")                        \
+    X(NOT_EMPTY_REQUEST, 400, 10038, "expected an empty request payload")      \
     X(NOT_ENABLED_FOR_ACCOUNT, 503, 10039,                                     \
       "JetStream not enabled for account")                                     \
-    X(CLUSTER_PEER_NOT_MEMBER, 400, 10040,                                     \
-      "peer not a member")                                                     \
-    X(RAFT_GENERAL, 500, 10041,                                                \
-      "{err}")                                                                 \
+    X(CLUSTER_PEER_NOT_MEMBER, 400, 10040, "peer not a member")                \
+    X(RAFT_GENERAL, 500, 10041, "{err}")                                       \
     X(RESTORE_SUBSCRIBE_FAILED, 500, 10042,                                    \
       "JetStream unable to subscribe to restore snapshot {subject}: {err}")    \
-    X(SEQUENCE_NOT_FOUND, 400, 10043,                                          \
-      "sequence {seq} not found")                                              \
+    X(SEQUENCE_NOT_FOUND, 400, 10043, "sequence {seq} not found")              \
     X(CLUSTER_SERVER_NOT_MEMBER, 400, 10044,                                   \
       "server is not a member of the cluster")                                 \
-    X(SOURCE_CONSUMER_SETUP_FAILED, 500, 10045,                                \
-      "{err}")                                                                 \
+    X(SOURCE_CONSUMER_SETUP_FAILED, 500, 10045, "{err}")                       \
     X(SOURCE_MAX_MESSAGE_SIZE_TOO_BIG, 400, 10046,                             \
       "stream source must have max message size >= target")                    \
     X(STORAGE_RESOURCES_EXCEEDED, 500, 10047,                                  \
       "insufficient storage resources available")                              \
-    X(STREAM_ASSIGNMENT, 500, 10048,                                           \
-      "{err}")                                                                 \
-    X(STREAM_CREATE, 500, 10049,                                               \
-      "{err}")                                                                 \
-    X(STREAM_DELETE, 500, 10050,                                               \
-      "{err}")                                                                 \
-    X(STREAM_GENERAL, 500, 10051,                                              \
-      "{err}")                                                                 \
-    X(STREAM_INVALID_CONFIG, 500, 10052,                                       \
-      "{err}")                                                                 \
-    X(STREAM_LIMITS, 500, 10053,                                               \
-      "{err}")                                                                 \
+    X(STREAM_ASSIGNMENT, 500, 10048, "{err}")                                  \
+    X(STREAM_CREATE, 500, 10049, "{err}")                                      \
+    X(STREAM_DELETE, 500, 10050, "{err}")                                      \
+    X(STREAM_GENERAL, 500, 10051, "{err}")                                     \
+    X(STREAM_INVALID_CONFIG, 500, 10052, "{err}")                              \
+    X(STREAM_LIMITS, 500, 10053, "{err}")                                      \
     X(STREAM_MESSAGE_EXCEEDS_MAXIMUM, 400, 10054,                              \
       "message size exceeds maximum allowed")                                  \
     X(STREAM_MIRROR_NOT_UPDATABLE, 400, 10055,                                 \
       "stream mirror configuration can not be updated")                        \
     X(STREAM_MISMATCH, 400, 10056,                                             \
       "stream name in subject does not match request")                         \
-    X(STREAM_MSG_DELETE_FAILED, 500, 10057,                                    \
-      "{err}")                                                                 \
+    X(STREAM_MSG_DELETE_FAILED, 500, 10057, "{err}")                           \
     X(STREAM_NAME_EXIST, 400, 10058,                                           \
       "stream name already in use with a different configuration")             \
-    X(STREAM_NOT_FOUND, 404, 10059,                                            \
-      "stream not found")                                                      \
-    X(STREAM_NOT_MATCH, 400, 10060,                                            \
-      "expected stream does not match")                                        \
+    X(STREAM_NOT_FOUND, 404, 10059, "stream not found")                        \
+    X(STREAM_NOT_MATCH, 400, 10060, "expected stream does not match")          \
     X(STREAM_REPLICAS_NOT_UPDATABLE, 400, 10061,                               \
       "Replicas configuration can not be updated")                             \
-    X(STREAM_RESTORE, 500, 10062,                                              \
-      "restore failed: {err}")                                                 \
+    X(STREAM_RESTORE, 500, 10062, "restore failed: {err}")                     \
     X(STREAM_SEQUENCE_NOT_MATCH, 503, 10063,                                   \
       "expected stream sequence does not match")                               \
-    X(STREAM_SNAPSHOT, 500, 10064,                                             \
-      "snapshot failed: {err}")                                                \
+    X(STREAM_SNAPSHOT, 500, 10064, "snapshot failed: {err}")                   \
     X(STREAM_SUBJECT_OVERLAP, 400, 10065,                                      \
       "subjects overlap with an existing stream")                              \
-    X(STREAM_TEMPLATE_CREATE, 500, 10066,                                      \
-      "{err}")                                                                 \
-    X(STREAM_TEMPLATE_DELETE, 500, 10067,                                      \
-      "{err}")                                                                 \
-    X(STREAM_TEMPLATE_NOT_FOUND, 404, 10068,                                   \
-      "template not found")                                                    \
-    X(STREAM_UPDATE, 500, 10069,                                               \
-      "{err}")                                                                 \
-    X(STREAM_WRONG_LAST_MSG_ID, 400, 10070,                                    \
-      "wrong last msg ID: {id}")                                               \
-    X(STREAM_WRONG_LAST_SEQUENCE, 400, 10071,                                  \
-      "wrong last sequence: {seq}")                                            \
+    X(STREAM_TEMPLATE_CREATE, 500, 10066, "{err}")                             \
+    X(STREAM_TEMPLATE_DELETE, 500, 10067, "{err}")                             \
+    X(STREAM_TEMPLATE_NOT_FOUND, 404, 10068, "template not found")             \
+    X(STREAM_UPDATE, 500, 10069, "{err}")                                      \
+    X(STREAM_WRONG_LAST_MSG_ID, 400, 10070, "wrong last msg ID: {id}")         \
+    X(STREAM_WRONG_LAST_SEQUENCE, 400, 10071, "wrong last sequence: {seq}")    \
     X(TEMP_STORAGE_FAILED, 500, 10072,                                         \
       "JetStream unable to open temp storage for restore")                     \
     X(TEMPLATE_NAME_NOT_MATCH_SUBJECT, 400, 10073,                             \
       "template name in subject does not match request")                       \
     X(STREAM_REPLICAS_NOT_SUPPORTED, 500, 10074,                               \
       "replicas > 1 not supported in non-clustered mode")                      \
-    X(PEER_REMAP, 503, 10075,                                                  \
-      "peer remap failed")                                                     \
-    X(NOT_ENABLED, 503, 10076,                                                 \
-      "JetStream not enabled")                                                 \
-    X(STREAM_STORE_FAILED, 503, 10077,                                         \
-      "{err}")                                                                 \
-    X(CONSUMER_CONFIG_REQUIRED, 400, 10078,                                    \
-      "consumer config required")                                              \
+    X(PEER_REMAP, 503, 10075, "peer remap failed")                             \
+    X(NOT_ENABLED, 503, 10076, "JetStream not enabled")                        \
+    X(STREAM_STORE_FAILED, 503, 10077, "{err}")                                \
+    X(CONSUMER_CONFIG_REQUIRED, 400, 10078, "consumer config required")        \
     X(CONSUMER_DELIVER_TO_WILDCARDS, 400, 10079,                               \
       "consumer deliver subject has wildcards")                                \
     X(CONSUMER_PUSH_MAX_WAITING, 400, 10080,                                   \
@@ -198,17 +156,14 @@
       "consumer direct requires a push based consumer")                        \
     X(CONSUMER_DIRECT_REQUIRES_EPHEMERAL, 400, 10091,                          \
       "consumer direct requires an ephemeral consumer")                        \
-    X(CONSUMER_ON_MAPPED, 400, 10092,                                          \
-      "consumer direct on a mapped consumer")                                  \
+    X(CONSUMER_ON_MAPPED, 400, 10092, "consumer direct on a mapped consumer")  \
     X(CONSUMER_FILTER_NOT_SUBSET, 400, 10093,                                  \
       "consumer filter subject is not a valid subset of the interest "         \
       "subjects")                                                              \
-    X(CONSUMER_INVALID_POLICY, 400, 10094,                                     \
-      "{err}")                                                                 \
+    X(CONSUMER_INVALID_POLICY, 400, 10094, "{err}")                            \
     X(CONSUMER_INVALID_SAMPLING, 400, 10095,                                   \
       "failed to parse consumer sampling configuration: {err}")                \
-    X(STREAM_INVALID, 500, 10096,                                              \
-      "stream not valid")                                                      \
+    X(STREAM_INVALID, 500, 10096, "stream not valid")                          \
     X(STREAM_HEADER_EXCEEDS_MAXIMUM, 400, 10097,                               \
       "header size exceeds maximum allowed of 64k")                            \
     X(CONSUMER_WQ_REQUIRES_EXPLICIT_ACK, 400, 10098,                           \
@@ -233,12 +188,9 @@
       "consumer description is too long, maximum allowed is {max}")            \
     X(CONSUMER_WITH_FLOW_CONTROL_NEEDS_HEARTBEATS, 400, 10108,                 \
       "consumer with flow control also needs heartbeats")                      \
-    X(STREAM_SEALED, 400, 10109,                                               \
-      "invalid operation on sealed stream")                                    \
-    X(STREAM_PURGE_FAILED, 500, 10110,                                         \
-      "{err}")                                                                 \
-    X(STREAM_ROLLUP_FAILED, 500, 10111,                                        \
-      "{err}")                                                                 \
+    X(STREAM_SEALED, 400, 10109, "invalid operation on sealed stream")         \
+    X(STREAM_PURGE_FAILED, 500, 10110, "{err}")                                \
+    X(STREAM_ROLLUP_FAILED, 500, 10111, "{err}")                               \
     X(CONSUMER_INVALID_DELIVER_SUBJECT, 400, 10112,                            \
       "invalid push consumer deliver subject")                                 \
     X(STREAM_MAX_BYTES_REQUIRED, 400, 10113,                                   \
@@ -251,10 +203,8 @@
       "max deliver is required to be > length of backoff values")              \
     X(STREAM_INFO_MAX_SUBJECTS, 500, 10117,                                    \
       "subject details would exceed maximum allowed")                          \
-    X(STREAM_OFFLINE, 500, 10118,                                              \
-      "stream is offline")                                                     \
-    X(CONSUMER_OFFLINE, 500, 10119,                                            \
-      "consumer is offline")                                                   \
+    X(STREAM_OFFLINE, 500, 10118, "stream is offline")                         \
+    X(CONSUMER_OFFLINE, 500, 10119, "consumer is offline")                     \
     X(NO_LIMITS, 400, 10120,                                                   \
       "no JetStream default or applicable tiered limit present")               \
     X(CONSUMER_MAX_PENDING_ACK_EXCESS, 400, 10121,                             \
@@ -273,8 +223,7 @@
       "Consumer name can not contain path separators")                         \
     X(STREAM_NAME_CONTAINS_PATH_SEPARATORS, 400, 10128,                        \
       "Stream name can not contain path separators")                           \
-    X(STREAM_MOVE_NOT_IN_PROGRESS, 400, 10129,                                 \
-      "stream move not in progress")                                           \
+    X(STREAM_MOVE_NOT_IN_PROGRESS, 400, 10129, "stream move not in progress")  \
     X(STREAM_NAME_EXIST_RESTORE_FAILED, 400, 10130,                            \
       "stream name already in use, cannot restore")                            \
     X(CONSUMER_CREATE_FILTER_SUBJECT_MISMATCH, 400, 10131,                     \
@@ -290,7 +239,7 @@ enum js_err {
 #define JS_ERR_ENUM_(name, code, err_code, desc) JS_ERR_##name,
     JS_ERRORS(JS_ERR_ENUM_)
 #undef JS_ERR_ENUM_
-    JS_ERR_COUNT_
+        JS_ERR_COUNT_
 };
 
 /* One row of the table. */

@@ -240,8 +240,8 @@ static int parse_republish(struct js_stream_config *c, const json_t *v,
     int rv;
     if ((rv = js__get_str(v, "src", &c->republish->src, err)) ||
         (rv = js__get_str(v, "dest", &c->republish->dest, err)) ||
-        (rv = js__get_bool(v, "headers_only", &c->republish->headers_only,
-                           err)))
+        (rv =
+             js__get_bool(v, "headers_only", &c->republish->headers_only, err)))
         js__detail_prefix(err, "republish");
     return rv;
 }
@@ -263,8 +263,8 @@ int js_stream_config_from_json(struct js_stream_config *out, const json_t *obj,
                            &retention, err)) ||
         (rv = js__get_i64(obj, "max_consumers", INT64_MIN, INT64_MAX,
                           &out->max_consumers, err)) ||
-        (rv = js__get_i64(obj, "max_msgs", INT64_MIN, INT64_MAX,
-                          &out->max_msgs, err)) ||
+        (rv = js__get_i64(obj, "max_msgs", INT64_MIN, INT64_MAX, &out->max_msgs,
+                          err)) ||
         (rv = js__get_i64(obj, "max_bytes", INT64_MIN, INT64_MAX,
                           &out->max_bytes, err)) ||
         (rv = js__get_i64(obj, "max_age", INT64_MIN, INT64_MAX,
@@ -379,8 +379,7 @@ static bool valid_publish_subject(const char *s)
     return s != NULL && subject_valid_publish(bl_slice_of(s));
 }
 
-bool js_subjects_overlap(char *const *a, size_t n_a, char *const *b,
-                         size_t n_b)
+bool js_subjects_overlap(char *const *a, size_t n_a, char *const *b, size_t n_b)
 {
     for (size_t i = 0; i < n_a; i++)
         for (size_t j = 0; j < n_b; j++)
@@ -622,8 +621,7 @@ int js_stream_config_check(struct js_stream_config *c, struct js_error *err)
     for (size_t i = 0; c->n_subjects > 1 && i < c->n_subjects; i++) {
         for (size_t j = 0; j < c->n_subjects; j++) {
             if (strcmp(c->subjects[i], c->subjects[j]) != 0 &&
-                collide(c->subjects[j], c->subjects[i]))
-            {
+                collide(c->subjects[j], c->subjects[i])) {
                 js_error_setf(err, JS_ERR_STREAM_INVALID_CONFIG,
                               "subject \"%s\" overlaps with \"%s\"",
                               c->subjects[i], c->subjects[j]);

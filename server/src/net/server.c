@@ -288,6 +288,7 @@ static void collect_stream(void *ctx, const struct jetstream_stream_view *v)
     d->account = bl_xstrdup(v->account);
     d->name = bl_xstrdup(v->name);
     d->created_wall_ns = v->created_ns;
+    d->is_memory = v->config->storage == JS_STORAGE_MEMORY;
     if (jc->q->config) {
         struct bl_buf b;
         bl_buf_init(&b);
@@ -441,8 +442,14 @@ int server_start(struct server *s, char *errmsg)
 
     if (o->http_port != 0) {
         static struct stats_provider prov;
-        prov = (struct stats_provider){prov_varz, prov_connz, prov_subz,
-                                       prov_healthy, prov_jsz, s};
+        prov = (struct stats_provider){
+            .varz = prov_varz,
+            .connz = prov_connz,
+            .subz = prov_subz,
+            .healthy = prov_healthy,
+            .jsz = prov_jsz,
+            .ctx = s,
+        };
         const char *hh = o->http_host ? o->http_host : o->host;
         rv = monitor_start(s->loop, hh, o->http_port, &prov, &s->monitor,
                            errmsg);

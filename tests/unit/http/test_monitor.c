@@ -35,6 +35,9 @@ struct fake {
     int n_varz;         /* loop thread only */
     struct stats_connz_query last_q; /* loop thread only */
     int n_connz;
+    bool with_jsz;                           /* provide the jsz callback */
+    struct stats_jsz_query jqs[MAX_RESULTS]; /* what jsz was asked */
+    size_t n_jsz;
 };
 
 struct live {
@@ -104,6 +107,60 @@ static void fake_connz(void *ctx, const struct stats_connz_query *q,
         }
     }
     stats_connz_sort_page(out, q);
+}
+
+static void fake_stream(struct stats_js_stream *st, const char *account,
+                        const char *name, uint64_t msgs, bool with_config)
+{
+    memset(st, 0, sizeof(*st));
+    st->account = bl_xstrdup(account);
+    st->name = bl_xstrdup(name);
+    st->created_wall_ns = 1795456340000000000ull;
+    st->msgs = msgs;
+    st->bytes = 100 * msgs;
+    st->first_seq = 1;
+    st->last_seq = msgs;
+    st->first_ts_wall_ns = st->created_wall_ns;
+    st->last_ts_wall_ns = st->created_wall_ns;
+    st->consumer_count = 1;
+    if (with_config) {
+        char cfg[128];
+        snprintf(cfg, sizeof(cfg), "{\"name\":\"%s\",\"max_msgs\":-1}", name);
+        st->config_json = bl_xstrdup(cfg);
+    }
+}
+
+/* JetStream with ACME/ORDERS (3 msgs) and $G/EVENTS (2 msgs), details
+ * when asked, filtered by account as a provider does. */
+static void fake_jsz(void *ctx, const struct stats_jsz_query *q,
+                     struct stats_jsz *out)
+{
+    struct fake *f = ctx;
+    if (f->n_jsz < MAX_RESULTS)
+        f->jqs[f->n_jsz] = *q;
+    f->n_jsz++;
+    out->enabled = true;
+    strcpy(out->store_dir, "/tmp/js");
+    out->max_memory = 1024;
+    out->max_storage = 4096;
+    out->sync_interval_ms = 1000;
+    out->accounts = 2;
+    out->streams = 2;
+    out->consumers = 2;
+    out->messages = 5;
+    out->bytes = 500;
+    out->storage = 500;
+    out->api_total = 7;
+    out->api_errors = 1;
+    if (!q->streams)
+        return;
+    out->stream_detail = bl_xcalloc(2, sizeof(out->stream_detail[0]));
+    if (q->account[0] == '\0' || strcmp(q->account, "ACME") == 0)
+        fake_stream(&out->stream_detail[out->n_streams++], "ACME", "ORDERS", 3,
+                    q->config);
+    if (q->account[0] == '\0' || strcmp(q->account, "$G") == 0)
+        fake_stream(&out->stream_detail[out->n_streams++], "$G", "EVENTS", 2,
+                    q->config);
 }
 
 static void fake_subz(void *ctx, struct stats_subz *out)
@@ -231,8 +288,14 @@ static void teardown(void)
 
 static void start_monitor(struct live *l)
 {
-    struct stats_provider p = {fake_varz, fake_connz, fake_subz, fake_healthy,
-                               &l->fake};
+    struct stats_provider p = {
+        .varz = fake_varz,
+        .connz = fake_connz,
+        .subz = fake_subz,
+        .healthy = fake_healthy,
+        .jsz = l->fake.with_jsz ? fake_jsz : NULL,
+        .ctx = &l->fake,
+    };
     char errmsg[BL_ERRMSG_SIZE] = "";
     int rv = monitor_start(&l->loop, "127.0.0.1", -1, &p, &l->m, errmsg);
     ck_assert_msg(rv == 0, "monitor_start: %s", errmsg);
@@ -304,6 +367,7 @@ static void script_endpoints(struct live *l)
     fetch(l, NULL, "/");                                       /* 9 */
     fetch(l, NULL, "/connz?subs=1&sort=msgs_to&state=closed"); /* 10 */
     fetch(l, NULL, "/varz");                                   /* 11 */
+    fetch(l, NULL, "/jsz?streams=true");                       /* 12 */
 }
 
 /* Every endpoint answers from the provider, on the loop thread. */
@@ -311,7 +375,7 @@ START_TEST(endpoints_answer_from_the_loop)
 {
     live.script = script_endpoints;
     run_live(&live);
-    ck_assert_uint_eq(live.n_res, 12);
+    ck_assert_uint_eq(live.n_res, 13);
     struct result *r = live.res;
 
     ck_assert_int_eq(r[0].code, 200);
@@ -402,9 +466,126 @@ START_TEST(endpoints_answer_from_the_loop)
     ck_assert_int_eq(int_at(reqs, "/connz"), 3);
     ck_assert_int_eq(int_at(reqs, "/metrics"), 1);
     ck_assert_ptr_null(json_object_get(reqs, "/nope"));
+    /* No JetStream callback: varz's jetstream is empty. */
+    ck_assert_int_eq(json_object_size(json_object_get(o, "jetstream")), 0);
+    json_decref(o);
+
+    /* No JetStream callback: the disabled page. */
+    ck_assert_int_eq(r[12].code, 200);
+    o = parse(&r[12]);
+    ck_assert(json_is_true(json_object_get(o, "disabled")));
+    ck_assert_ptr_null(json_object_get(o, "account_details"));
     json_decref(o);
 
     ck_assert(port_closed(live.port));
+}
+END_TEST
+
+static void script_jsz(struct live *l)
+{
+    fetch(l, NULL, "/jsz?streams=true");            /* 0 */
+    fetch(l, NULL, "/jsz?streams=maybe");           /* 1 */
+    fetch(l, NULL, "/jsz?acc=ACME");                /* 2 */
+    fetch(l, NULL, "/jsz?consumers=1&config=true"); /* 3 */
+    fetch(l, NULL, "/varz");                        /* 4 */
+    fetch(l, NULL, "/metrics");                     /* 5 */
+    fetch(l, NULL, "/jsz");                         /* 6 */
+}
+
+/* /jsz asks the provider on the loop and renders its streams by account;
+ * a bad value is a 400 that never reaches the provider; varz and metrics
+ * carry JetStream too. */
+START_TEST(jsz_answers_from_the_provider)
+{
+    live.fake.with_jsz = true;
+    live.script = script_jsz;
+    run_live(&live);
+    ck_assert_uint_eq(live.n_res, 7);
+    struct result *r = live.res;
+
+    ck_assert_int_eq(r[0].code, 200);
+    ck_assert_str_eq(r[0].content_type, "application/json");
+    json_t *o = parse(&r[0]);
+    ck_assert_str_eq(json_string_value(json_object_get(o, "server_id")),
+                     "NFAKE");
+    ck_assert_ptr_null(json_object_get(o, "disabled"));
+    ck_assert_int_eq(int_at(o, "streams"), 2);
+    ck_assert_int_eq(int_at(o, "messages"), 5);
+    ck_assert_int_eq(int_at(json_object_get(o, "config"), "sync_interval"),
+                     1000000000ll);
+    json_t *ad = json_object_get(o, "account_details");
+    ck_assert_int_eq(json_array_size(ad), 2);
+    json_t *acc = json_array_get(ad, 0);
+    ck_assert_str_eq(json_string_value(json_object_get(acc, "name")), "$G");
+    json_t *sd = json_object_get(acc, "stream_detail");
+    ck_assert_int_eq(json_array_size(sd), 1);
+    json_t *st = json_array_get(sd, 0);
+    ck_assert_str_eq(json_string_value(json_object_get(st, "name")), "EVENTS");
+    ck_assert_ptr_null(json_object_get(st, "config"));
+    ck_assert_int_eq(int_at(json_object_get(st, "state"), "messages"), 2);
+    acc = json_array_get(ad, 1);
+    ck_assert_str_eq(json_string_value(json_object_get(acc, "name")), "ACME");
+    ck_assert_int_eq(int_at(acc, "storage"), 300);
+    json_decref(o);
+
+    ck_assert_int_eq(r[1].code, 400);
+    o = parse(&r[1]);
+    ck_assert_str_eq(json_string_value(json_object_get(o, "error")),
+                     "invalid streams 'maybe'");
+    json_decref(o);
+
+    ck_assert_int_eq(r[2].code, 200);
+    o = parse(&r[2]);
+    ad = json_object_get(o, "account_details");
+    ck_assert_int_eq(json_array_size(ad), 1);
+    acc = json_array_get(ad, 0);
+    ck_assert_str_eq(json_string_value(json_object_get(acc, "name")), "ACME");
+    ck_assert_int_eq(int_at(acc, "storage"), 300);
+    ck_assert_ptr_null(json_object_get(acc, "stream_detail"));
+    json_decref(o);
+
+    ck_assert_int_eq(r[3].code, 200);
+    o = parse(&r[3]);
+    ad = json_object_get(o, "account_details");
+    st = json_array_get(json_object_get(json_array_get(ad, 1), "stream_detail"),
+                        0);
+    json_t *cfg = json_object_get(st, "config");
+    ck_assert_str_eq(json_string_value(json_object_get(cfg, "name")), "ORDERS");
+    ck_assert_int_eq(int_at(cfg, "max_msgs"), -1);
+    json_decref(o);
+
+    o = parse(&r[4]);
+    json_t *js = json_object_get(o, "jetstream");
+    ck_assert_int_eq(int_at(json_object_get(js, "config"), "max_storage"),
+                     4096);
+    ck_assert_int_eq(
+        int_at(json_object_get(json_object_get(js, "stats"), "api"), "total"),
+        7);
+    json_decref(o);
+
+    ck_assert_int_eq(r[5].code, 200);
+    ck_assert_ptr_nonnull(
+        strstr(r[5].body.p, "\nballast_jetstream_api_errors_total 1\n"));
+    ck_assert_ptr_nonnull(strstr(
+        r[5].body.p,
+        "\nballast_stream_messages{account=\"ACME\",stream=\"ORDERS\"} 3\n"));
+
+    o = parse(&r[6]);
+    ck_assert_ptr_null(json_object_get(o, "account_details"));
+    ck_assert_int_eq(int_at(o, "bytes"), 500);
+    json_decref(o);
+
+    /* What the provider was asked: the 400 never got there; acc= without
+     * streams still fetched them (for the account's totals). */
+    ck_assert_uint_eq(live.fake.n_jsz, 6);
+    const struct stats_jsz_query *jq = live.fake.jqs;
+    ck_assert(jq[0].streams && !jq[0].config);
+    ck_assert(jq[1].streams);
+    ck_assert_str_eq(jq[1].account, "ACME");
+    ck_assert(jq[2].streams && jq[2].config);
+    ck_assert(!jq[3].streams); /* varz: totals */
+    ck_assert(jq[4].streams);  /* metrics: per stream */
+    ck_assert(!jq[5].streams && !jq[5].accounts);
 }
 END_TEST
 
@@ -464,8 +645,11 @@ END_TEST
 START_TEST(start_fails_on_port_in_use)
 {
     start_monitor(&live);
-    struct stats_provider p = {fake_varz, fake_connz, fake_subz, fake_healthy,
-                               &live.fake};
+    struct stats_provider p = {.varz = fake_varz,
+                               .connz = fake_connz,
+                               .subz = fake_subz,
+                               .healthy = fake_healthy,
+                               .ctx = &live.fake};
     struct monitor *second = NULL;
     char errmsg[BL_ERRMSG_SIZE] = "";
     int rv =
@@ -492,6 +676,7 @@ Suite *monitor_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 40);
     tcase_add_test(tc, endpoints_answer_from_the_loop);
+    tcase_add_test(tc, jsz_answers_from_the_provider);
     tcase_add_test(tc, stop_answers_waiting_request_503);
     tcase_add_test(tc, stop_from_provider_callback);
     tcase_add_test(tc, start_fails_on_port_in_use);

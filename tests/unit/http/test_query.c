@@ -132,6 +132,100 @@ START_TEST(connz_rejects_bad_values)
 }
 END_TEST
 
+/* Absent arguments ask for totals only. */
+START_TEST(jsz_defaults)
+{
+    struct stats_jsz_query j;
+    char errmsg[BL_ERRMSG_SIZE];
+    memset(&j, 0xff, sizeof(j));
+    ck_assert_int_eq(query_jsz(&q, &j, errmsg), 0);
+    ck_assert(!j.streams);
+    ck_assert(!j.config);
+    ck_assert(!j.accounts);
+    ck_assert_str_eq(j.account, "");
+}
+END_TEST
+
+static const struct {
+    const char *key, *value;
+    bool streams, config, accounts;
+    const char *account;
+} jsz_args[] = {
+    {"streams", "true", true, false, true, ""},
+    {"streams", "0", false, false, false, ""},
+    {"consumers", "1", true, false, true, ""},
+    {"config", "true", false, true, false, ""},
+    {"accounts", "T", false, false, true, ""},
+    {"acc", "$G", false, false, true, "$G"},
+    {"acc", "", false, false, false, ""},
+    {"streams", "", false, false, false, ""},
+    {"leader-only", "true", false, false, false, ""},
+    {"offset", "3", false, false, false, ""},
+    {"limit", "10", false, false, false, ""},
+};
+
+/* Each argument sets its field; consumers imply streams, and streams or
+ * an account name imply the account list, as in nats-server. */
+START_TEST(jsz_reads_arguments)
+{
+    struct stats_jsz_query j;
+    char errmsg[BL_ERRMSG_SIZE];
+    query_add(&q, jsz_args[_i].key, jsz_args[_i].value);
+    ck_assert_int_eq(query_jsz(&q, &j, errmsg), 0);
+    ck_assert_int_eq(j.streams, jsz_args[_i].streams);
+    ck_assert_int_eq(j.config, jsz_args[_i].config);
+    ck_assert_int_eq(j.accounts, jsz_args[_i].accounts);
+    ck_assert_str_eq(j.account, jsz_args[_i].account);
+}
+END_TEST
+
+static const struct {
+    const char *key, *value;
+    const char *want_errmsg;
+} jsz_bad_args[] = {
+    {"streams", "maybe", "invalid streams 'maybe'"},
+    {"consumers", "yes", "invalid consumers 'yes'"},
+    {"config", "2", "invalid config '2'"},
+    {"accounts", "on", "invalid accounts 'on'"},
+    {"leader-only", "x", "invalid leader-only 'x'"},
+    {"offset", "x", "invalid offset 'x'"},
+    {"limit", "-", "invalid limit '-'"},
+};
+
+/* An account name that does not fit is refused, not truncated. */
+START_TEST(jsz_rejects_long_account)
+{
+    struct stats_jsz_query j;
+    char errmsg[BL_ERRMSG_SIZE] = "";
+    char name[65];
+    memset(name, 'A', 64);
+    name[64] = '\0';
+    query_add(&q, "acc", name);
+    ck_assert_int_eq(query_jsz(&q, &j, errmsg), BL_EINVAL);
+    ck_assert_str_eq(errmsg, "invalid acc: longer than 63 bytes");
+    query_close(&q);
+    name[63] = '\0';
+    query_add(&q, "acc", name);
+    ck_assert_int_eq(query_jsz(&q, &j, errmsg), 0);
+    ck_assert_str_eq(j.account, name);
+}
+END_TEST
+
+/* Malformed values are BL_EINVAL with a message; *out is untouched. */
+START_TEST(jsz_rejects_bad_values)
+{
+    struct stats_jsz_query j;
+    memset(&j, 0, sizeof(j));
+    strcpy(j.account, "keep");
+    char errmsg[BL_ERRMSG_SIZE] = "";
+    query_add(&q, "acc", "ACME");
+    query_add(&q, jsz_bad_args[_i].key, jsz_bad_args[_i].value);
+    ck_assert_int_eq(query_jsz(&q, &j, errmsg), BL_EINVAL);
+    ck_assert_str_eq(errmsg, jsz_bad_args[_i].want_errmsg);
+    ck_assert_str_eq(j.account, "keep");
+}
+END_TEST
+
 /* Arguments past QUERY_MAX_ARGS are dropped, not overflowed. */
 START_TEST(too_many_arguments_are_dropped)
 {
@@ -158,6 +252,16 @@ Suite *query_suite(void)
                         sizeof(sort_names) / sizeof(sort_names[0]));
     tcase_add_loop_test(tc, connz_rejects_bad_values, 0,
                         sizeof(bad_args) / sizeof(bad_args[0]));
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("jsz");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, jsz_defaults);
+    tcase_add_loop_test(tc, jsz_reads_arguments, 0,
+                        sizeof(jsz_args) / sizeof(jsz_args[0]));
+    tcase_add_loop_test(tc, jsz_rejects_bad_values, 0,
+                        sizeof(jsz_bad_args) / sizeof(jsz_bad_args[0]));
+    tcase_add_test(tc, jsz_rejects_long_account);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("args");

@@ -152,7 +152,9 @@ START_TEST(varz_has_nats_fields_and_units)
     ck_assert_str_eq(get_str(o, "config_load_time"),
                      "2026-11-23T17:52:20.123456789Z");
     ck_assert(json_is_object(json_object_get(o, "cluster")));
+    /* No JetStream: an empty object, as nats-server writes. */
     ck_assert(json_is_object(json_object_get(o, "jetstream")));
+    ck_assert_int_eq(json_object_size(json_object_get(o, "jetstream")), 0);
     /* auth_required is omitted when false, as nats-server does. */
     ck_assert_ptr_null(json_object_get(o, "auth_required"));
 
@@ -180,6 +182,49 @@ START_TEST(varz_optional_fields_follow_the_snapshot)
     ck_assert_ptr_null(json_object_get(o, "config_file"));
     ck_assert_int_eq(json_object_size(json_object_get(o, "http_req_stats")), 0);
     json_decref(o);
+}
+END_TEST
+
+/* With JetStream on, varz's "jetstream" holds its config and stats in
+ * nats-server's shape; a disabled snapshot still renders {}. */
+START_TEST(varz_jetstream_section)
+{
+    struct stats_varz v;
+    struct render_extra x;
+    struct stats_jsz z;
+    sample_varz(&v);
+    sample_extra(&x);
+    sample_jsz(&z, false);
+    x.jsz = &z;
+    render_varz(&v, &x, &out);
+    json_t *o = parse_out();
+    json_t *js = json_object_get(o, "jetstream");
+    ck_assert_int_eq(json_object_size(js), 2);
+    json_t *cfg = json_object_get(js, "config");
+    ck_assert_int_eq(get_int(cfg, "max_memory"), 1073741824);
+    ck_assert_int_eq(get_int(cfg, "max_storage"), -1);
+    ck_assert_str_eq(get_str(cfg, "store_dir"), "/var/lib/ballast/jetstream");
+    ck_assert_int_eq(get_int(cfg, "sync_interval"), 120000000000ll);
+    json_t *st = json_object_get(js, "stats");
+    ck_assert_int_eq(get_int(st, "memory"), 22);
+    ck_assert_int_eq(get_int(st, "storage"), 587);
+    ck_assert_int_eq(get_int(st, "reserved_memory"), 0);
+    ck_assert_int_eq(get_int(st, "reserved_storage"), 0);
+    ck_assert_int_eq(get_int(st, "accounts"), 2);
+    ck_assert_int_eq(get_int(st, "ha_assets"), 0);
+    ck_assert_int_eq(get_int(json_object_get(st, "api"), "total"), 40);
+    ck_assert_int_eq(get_int(json_object_get(st, "api"), "errors"), 3);
+    /* Totals only: nothing per stream leaks into varz. */
+    ck_assert_ptr_null(json_object_get(st, "streams"));
+    json_decref(o);
+
+    z.enabled = false;
+    bl_buf_clear(&out);
+    render_varz(&v, &x, &out);
+    o = parse_out();
+    ck_assert_int_eq(json_object_size(json_object_get(o, "jetstream")), 0);
+    json_decref(o);
+    stats_jsz_free(&z);
 }
 END_TEST
 
@@ -349,6 +394,262 @@ START_TEST(subsz_has_nats_fields)
 }
 END_TEST
 
+/* JetStream off, or no snapshot, is nats-server's disabled page: zeros,
+ * "disabled": true and no details even when asked for. */
+START_TEST(jsz_disabled_page)
+{
+    struct stats_jsz_query q;
+    memset(&q, 0, sizeof(q));
+    q.streams = q.accounts = q.config = true;
+    struct stats_jsz z;
+    sample_jsz(&z, true);
+    z.enabled = false;
+    for (int round = 0; round < 2; round++) {
+        bl_buf_clear(&out);
+        render_jsz(round == 0 ? NULL : &z, &q, "NSAMPLE", SAMPLE_NOW_NS, &out);
+        json_t *o = parse_out();
+        ck_assert_str_eq(get_str(o, "server_id"), "NSAMPLE");
+        ck_assert_str_eq(get_str(o, "now"), "2026-11-23T18:54:23.123456789Z");
+        ck_assert(json_is_true(json_object_get(o, "disabled")));
+        json_t *cfg = json_object_get(o, "config");
+        ck_assert_int_eq(json_object_size(cfg), 2);
+        ck_assert_int_eq(get_int(cfg, "max_memory"), 0);
+        ck_assert_int_eq(get_int(cfg, "max_storage"), 0);
+        static const char *const zeros[] = {
+            "memory",   "storage",   "reserved_memory", "reserved_storage",
+            "accounts", "ha_assets", "streams",         "consumers",
+            "messages", "bytes"};
+        for (size_t i = 0; i < sizeof(zeros) / sizeof(zeros[0]); i++)
+            ck_assert_int_eq(get_int(o, zeros[i]), 0);
+        ck_assert_int_eq(get_int(json_object_get(o, "api"), "total"), 0);
+        ck_assert_ptr_null(json_object_get(o, "account_details"));
+        json_decref(o);
+    }
+    stats_jsz_free(&z);
+}
+END_TEST
+
+/* Without details: config, usage and API counters, no account_details;
+ * sync_always stands in for a zero sync interval. */
+START_TEST(jsz_totals_without_details)
+{
+    struct stats_jsz_query q;
+    memset(&q, 0, sizeof(q));
+    struct stats_jsz z;
+    sample_jsz(&z, false);
+    render_jsz(&z, &q, "NSAMPLE", SAMPLE_NOW_NS, &out);
+    json_t *o = parse_out();
+    ck_assert_ptr_null(json_object_get(o, "disabled"));
+    json_t *cfg = json_object_get(o, "config");
+    ck_assert_int_eq(get_int(cfg, "max_memory"), 1073741824);
+    ck_assert_int_eq(get_int(cfg, "max_storage"), -1);
+    ck_assert_str_eq(get_str(cfg, "store_dir"), "/var/lib/ballast/jetstream");
+    ck_assert_int_eq(get_int(cfg, "sync_interval"), 120000000000ll);
+    ck_assert_ptr_null(json_object_get(cfg, "sync_always"));
+    ck_assert_int_eq(get_int(o, "memory"), 22);
+    ck_assert_int_eq(get_int(o, "storage"), 587);
+    ck_assert_int_eq(get_int(o, "reserved_memory"), 0);
+    ck_assert_int_eq(get_int(o, "reserved_storage"), 0);
+    ck_assert_int_eq(get_int(o, "accounts"), 2);
+    ck_assert_int_eq(get_int(o, "ha_assets"), 0);
+    ck_assert_int_eq(get_int(json_object_get(o, "api"), "total"), 40);
+    ck_assert_int_eq(get_int(json_object_get(o, "api"), "errors"), 3);
+    ck_assert_int_eq(get_int(o, "streams"), 4);
+    ck_assert_int_eq(get_int(o, "consumers"), 3);
+    ck_assert_int_eq(get_int(o, "messages"), 8);
+    ck_assert_int_eq(get_int(o, "bytes"), 609);
+    /* The snapshot has details, but they were not asked for. */
+    ck_assert_ptr_null(json_object_get(o, "account_details"));
+    /* nats-server's key order. */
+    ck_assert_ptr_nonnull(strstr(out.p, "\"now\""));
+    ck_assert(strstr(out.p, "\"server_id\"") < strstr(out.p, "\"config\""));
+    ck_assert(strstr(out.p, "\"api\"") < strstr(out.p, "\"streams\""));
+    json_decref(o);
+
+    z.sync_interval_ms = 0;
+    bl_buf_clear(&out);
+    render_jsz(&z, &q, "NSAMPLE", SAMPLE_NOW_NS, &out);
+    o = parse_out();
+    cfg = json_object_get(o, "config");
+    ck_assert_ptr_null(json_object_get(cfg, "sync_interval"));
+    ck_assert(json_is_true(json_object_get(cfg, "sync_always")));
+    json_decref(o);
+    stats_jsz_free(&z);
+}
+END_TEST
+
+static json_t *find_named(json_t *a, const char *name)
+{
+    for (size_t i = 0; i < json_array_size(a); i++)
+        if (strcmp(get_str(json_array_get(a, i), "name"), name) == 0)
+            return json_array_get(a, i);
+    ck_abort_msg("no %s", name);
+    return NULL;
+}
+
+/* streams=true groups the streams by account, both sorted by name, each
+ * account's bytes split by storage type, state fields as nats-server
+ * writes them (zero counts omitted, zero times Go's zero). */
+START_TEST(jsz_details_grouped_by_account)
+{
+    struct stats_jsz_query q;
+    memset(&q, 0, sizeof(q));
+    q.streams = q.accounts = true;
+    struct stats_jsz z;
+    sample_jsz(&z, true);
+    render_jsz(&z, &q, "NSAMPLE", SAMPLE_NOW_NS, &out);
+    json_t *o = parse_out();
+    json_t *ad = json_object_get(o, "account_details");
+    ck_assert_int_eq(json_array_size(ad), 2);
+
+    json_t *g = json_array_get(ad, 0);
+    ck_assert_str_eq(get_str(g, "name"), "$G");
+    ck_assert_str_eq(get_str(g, "id"), "$G");
+    ck_assert_int_eq(get_int(g, "memory"), 22);
+    ck_assert_int_eq(get_int(g, "storage"), 500);
+    ck_assert_int_eq(get_int(g, "reserved_memory"), 0);
+    ck_assert_int_eq(get_int(g, "accounts"), 0);
+    ck_assert_int_eq(get_int(g, "ha_assets"), 0);
+    /* Two accounts: the server-wide API counters cannot be split. */
+    ck_assert_int_eq(get_int(json_object_get(g, "api"), "total"), 0);
+    json_t *sd = json_object_get(g, "stream_detail");
+    ck_assert_int_eq(json_array_size(sd), 2);
+    ck_assert_str_eq(get_str(json_array_get(sd, 0), "name"), "EVENTS");
+    ck_assert_str_eq(get_str(json_array_get(sd, 1), "name"), "q\"uote\\d");
+
+    json_t *ev = json_array_get(sd, 0);
+    ck_assert_str_eq(get_str(ev, "created"), "2026-11-23T17:52:21.123456789Z");
+    ck_assert_str_eq(get_str(json_object_get(ev, "cluster"), "leader"),
+                     "NSAMPLE");
+    /* config=false: not even EVENTS's unparsable one. */
+    ck_assert_ptr_null(json_object_get(ev, "config"));
+    json_t *st = json_object_get(ev, "state");
+    ck_assert_int_eq(get_int(st, "messages"), 5);
+    ck_assert_int_eq(get_int(st, "bytes"), 500);
+    ck_assert_int_eq(get_int(st, "first_seq"), 5);
+    ck_assert_str_eq(get_str(st, "first_ts"), "2026-11-23T17:52:22.123456789Z");
+    ck_assert_int_eq(get_int(st, "last_seq"), 9);
+    ck_assert_str_eq(get_str(st, "last_ts"), "2026-11-23T18:54:23.123456789Z");
+    ck_assert_int_eq(get_int(st, "num_subjects"), 1);
+    ck_assert_int_eq(get_int(st, "num_deleted"), 4);
+    ck_assert_int_eq(get_int(st, "consumer_count"), 2);
+
+    json_t *acme = json_array_get(ad, 1);
+    ck_assert_str_eq(get_str(acme, "name"), "ACME");
+    ck_assert_int_eq(get_int(acme, "memory"), 0);
+    ck_assert_int_eq(get_int(acme, "storage"), 87);
+    sd = json_object_get(acme, "stream_detail");
+    ck_assert_int_eq(json_array_size(sd), 2);
+    ck_assert_str_eq(get_str(json_array_get(sd, 0), "name"), "EMPTY");
+    st = json_object_get(json_array_get(sd, 0), "state");
+    ck_assert_int_eq(get_int(st, "messages"), 0);
+    ck_assert_int_eq(get_int(st, "first_seq"), 0);
+    ck_assert_str_eq(get_str(st, "first_ts"), "0001-01-01T00:00:00Z");
+    ck_assert_str_eq(get_str(st, "last_ts"), "0001-01-01T00:00:00Z");
+    ck_assert_ptr_null(json_object_get(st, "num_subjects"));
+    ck_assert_ptr_null(json_object_get(st, "num_deleted"));
+    ck_assert_int_eq(get_int(st, "consumer_count"), 0);
+    st = json_object_get(find_named(sd, "ORDERS"), "state");
+    ck_assert_int_eq(get_int(st, "consumer_count"), 1);
+    json_decref(o);
+    stats_jsz_free(&z);
+}
+END_TEST
+
+/* config=true embeds each stream's config as JSON, not as a string; a
+ * config that is not JSON is left out rather than breaking the page. */
+START_TEST(jsz_config_is_embedded_json)
+{
+    struct stats_jsz_query q;
+    memset(&q, 0, sizeof(q));
+    q.streams = q.accounts = q.config = true;
+    strcpy(q.account, "ACME");
+    struct stats_jsz z;
+    sample_jsz(&z, true);
+    z.accounts = 1; /* one account: it owns the API counters */
+    render_jsz(&z, &q, "NSAMPLE", SAMPLE_NOW_NS, &out);
+    json_t *o = parse_out();
+    json_t *ad = json_object_get(o, "account_details");
+    ck_assert_int_eq(json_array_size(ad), 1); /* acc=ACME */
+    json_t *acme = json_array_get(ad, 0);
+    ck_assert_int_eq(get_int(json_object_get(acme, "api"), "total"), 40);
+    ck_assert_int_eq(get_int(json_object_get(acme, "api"), "errors"), 3);
+    json_t *orders =
+        find_named(json_object_get(acme, "stream_detail"), "ORDERS");
+    json_t *cfg = json_object_get(orders, "config");
+    ck_assert(json_is_object(cfg));
+    ck_assert_str_eq(get_str(cfg, "name"), "ORDERS");
+    ck_assert_str_eq(
+        json_string_value(json_array_get(json_object_get(cfg, "subjects"), 0)),
+        "orders.>");
+    ck_assert_int_eq(get_int(cfg, "max_bytes"), -1);
+    ck_assert(json_is_object(json_object_get(cfg, "placement")));
+    /* Config comes between cluster and state, as in nats-server. */
+    const char *p = strstr(out.p, "\"name\": \"ORDERS\",\n");
+    ck_assert_ptr_nonnull(p);
+    const char *c = strstr(p, "\"config\": {");
+    ck_assert_ptr_nonnull(c);
+    ck_assert(strstr(p, "\"cluster\"") < c);
+    ck_assert(c < strstr(p, "\"state\""));
+    ck_assert_ptr_null(json_object_get(
+        find_named(json_object_get(acme, "stream_detail"), "EMPTY"), "config"));
+    json_decref(o);
+
+    /* EVENTS's config is not JSON; the quoted stream's has a uint64
+     * beyond jansson's integers, which comes back as a real. */
+    bl_free(z.stream_detail[3].config_json);
+    z.stream_detail[3].config_json = bl_xstrdup(
+        "{\"name\":\"q\",\"max_msgs_per_subject\":18446744073709551615}");
+    strcpy(q.account, "$G");
+    bl_buf_clear(&out);
+    render_jsz(&z, &q, "NSAMPLE", SAMPLE_NOW_NS, &out);
+    o = parse_out();
+    json_t *g = json_array_get(json_object_get(o, "account_details"), 0);
+    json_t *events = find_named(json_object_get(g, "stream_detail"), "EVENTS");
+    ck_assert_ptr_null(json_object_get(events, "config"));
+    ck_assert_ptr_nonnull(json_object_get(events, "state"));
+    cfg = json_object_get(
+        find_named(json_object_get(g, "stream_detail"), "q\"uote\\d"),
+        "config");
+    ck_assert_str_eq(get_str(cfg, "name"), "q");
+    /* Printed with 15 significant digits: 1.84467440737096e19. */
+    ck_assert_double_eq_tol(get_real(cfg, "max_msgs_per_subject"),
+                            18446744073709551615.0, 1e5);
+    json_decref(o);
+    stats_jsz_free(&z);
+}
+END_TEST
+
+/* accounts=true lists accounts without their streams; an unknown acc=
+ * has no account_details at all (nats-server omits the empty list). */
+START_TEST(jsz_accounts_without_streams)
+{
+    struct stats_jsz_query q;
+    memset(&q, 0, sizeof(q));
+    q.accounts = true;
+    struct stats_jsz z;
+    sample_jsz(&z, false);
+    render_jsz(&z, &q, "NSAMPLE", SAMPLE_NOW_NS, &out);
+    json_t *o = parse_out();
+    json_t *ad = json_object_get(o, "account_details");
+    ck_assert_int_eq(json_array_size(ad), 2);
+    ck_assert_str_eq(get_str(json_array_get(ad, 1), "name"), "ACME");
+    ck_assert_int_eq(get_int(json_array_get(ad, 1), "storage"), 87);
+    ck_assert_ptr_null(json_object_get(json_array_get(ad, 0), "stream_detail"));
+    ck_assert_ptr_null(json_object_get(json_array_get(ad, 1), "stream_detail"));
+    json_decref(o);
+
+    strcpy(q.account, "NOPE");
+    bl_buf_clear(&out);
+    render_jsz(&z, &q, "NSAMPLE", SAMPLE_NOW_NS, &out);
+    o = parse_out();
+    ck_assert_ptr_null(json_object_get(o, "account_details"));
+    ck_assert_int_eq(get_int(o, "streams"), 4); /* totals stay server-wide */
+    json_decref(o);
+    stats_jsz_free(&z);
+}
+END_TEST
+
 /* /healthz is {"status":"ok"} or unavailable with the reason. */
 START_TEST(healthz_ok_and_unavailable)
 {
@@ -397,38 +698,10 @@ static bool has_line(const char *line)
     return false;
 }
 
-/* /metrics has the expected samples, each family typed and documented. */
-START_TEST(metrics_samples_and_families)
+/* Every sample's family has HELP and TYPE before it, and counters, and
+ * only counters, end in _total; at least `min_families` families. */
+static void check_exposition(size_t min_families)
 {
-    struct stats_varz v;
-    struct render_extra x;
-    sample_varz(&v);
-    sample_extra(&x);
-    render_metrics(&v, &x, &out);
-
-    ck_assert(has_line("# TYPE ballast_info gauge"));
-    ck_assert(has_line("ballast_info{server_id=\"NSAMPLE\",server_name="
-                       "\"node \\\"a\\\"\\\\1\",version=\"0.1.0\"} 1"));
-    ck_assert(has_line("# TYPE ballast_connections gauge"));
-    ck_assert(has_line("ballast_connections 3"));
-    ck_assert(has_line("# TYPE ballast_connections_total counter"));
-    ck_assert(has_line("ballast_connections_total 17"));
-    ck_assert(has_line("ballast_subscriptions 42"));
-    ck_assert(has_line("ballast_slow_consumers_total 1"));
-    ck_assert(has_line("ballast_in_msgs_total 10"));
-    ck_assert(has_line("ballast_out_msgs_total 20"));
-    ck_assert(has_line("ballast_in_bytes_total 1000"));
-    ck_assert(has_line("ballast_out_bytes_total 2000"));
-    ck_assert(has_line("ballast_memory_bytes 12345678"));
-    ck_assert(has_line("ballast_cpu_percent 12.50"));
-    ck_assert(has_line("ballast_uptime_seconds 3723.000"));
-    ck_assert(has_line("ballast_start_time_seconds 1795456340.123"));
-    ck_assert(has_line("ballast_max_payload_bytes 1048576"));
-    ck_assert(has_line("ballast_lame_duck 1"));
-    ck_assert(has_line("ballast_http_requests_total{endpoint=\"/varz\"} 3"));
-
-    /* Every sample's family has HELP and TYPE before it, and counters,
-     * and only counters, end in _total. */
     char type_of[64][64];
     char name_of[64][64];
     size_t n_families = 0;
@@ -461,7 +734,7 @@ START_TEST(metrics_samples_and_families)
         n_samples++;
     }
     bl_free(copy);
-    ck_assert_uint_ge(n_families, 15);
+    ck_assert_uint_ge(n_families, min_families);
     ck_assert_uint_ge(n_samples, n_families);
     for (size_t i = 0; i < n_families; i++) {
         char help[96];
@@ -469,6 +742,103 @@ START_TEST(metrics_samples_and_families)
         ck_assert_msg(strstr(out.p, help) != NULL, "no HELP for %s",
                       name_of[i]);
     }
+}
+
+/* /metrics has the expected samples, each family typed and documented. */
+START_TEST(metrics_samples_and_families)
+{
+    struct stats_varz v;
+    struct render_extra x;
+    sample_varz(&v);
+    sample_extra(&x);
+    render_metrics(&v, &x, &out);
+
+    ck_assert(has_line("# TYPE ballast_info gauge"));
+    ck_assert(has_line("ballast_info{server_id=\"NSAMPLE\",server_name="
+                       "\"node \\\"a\\\"\\\\1\",version=\"0.1.0\"} 1"));
+    ck_assert(has_line("# TYPE ballast_connections gauge"));
+    ck_assert(has_line("ballast_connections 3"));
+    ck_assert(has_line("# TYPE ballast_connections_total counter"));
+    ck_assert(has_line("ballast_connections_total 17"));
+    ck_assert(has_line("ballast_subscriptions 42"));
+    ck_assert(has_line("ballast_slow_consumers_total 1"));
+    ck_assert(has_line("ballast_in_msgs_total 10"));
+    ck_assert(has_line("ballast_out_msgs_total 20"));
+    ck_assert(has_line("ballast_in_bytes_total 1000"));
+    ck_assert(has_line("ballast_out_bytes_total 2000"));
+    ck_assert(has_line("ballast_memory_bytes 12345678"));
+    ck_assert(has_line("ballast_cpu_percent 12.50"));
+    ck_assert(has_line("ballast_uptime_seconds 3723.000"));
+    ck_assert(has_line("ballast_start_time_seconds 1795456340.123"));
+    ck_assert(has_line("ballast_max_payload_bytes 1048576"));
+    ck_assert(has_line("ballast_lame_duck 1"));
+    ck_assert(has_line("ballast_http_requests_total{endpoint=\"/varz\"} 3"));
+    ck_assert(has_line("ballast_jetstream_enabled 0"));
+    /* No JetStream, no JetStream families. */
+    ck_assert_ptr_null(strstr(out.p, "ballast_jetstream_streams"));
+    ck_assert_ptr_null(strstr(out.p, "ballast_stream_"));
+    check_exposition(15);
+}
+END_TEST
+
+/* With JetStream on, /metrics adds the JetStream totals and a gauge per
+ * stream labelled by account and stream, label values escaped. */
+START_TEST(metrics_jetstream_families)
+{
+    struct stats_varz v;
+    struct render_extra x;
+    struct stats_jsz z;
+    sample_varz(&v);
+    sample_extra(&x);
+    sample_jsz(&z, true);
+    x.jsz = &z;
+    render_metrics(&v, &x, &out);
+    ck_assert(has_line("ballast_jetstream_enabled 1"));
+    ck_assert(has_line("# TYPE ballast_jetstream_streams gauge"));
+    ck_assert(has_line("ballast_jetstream_streams 4"));
+    ck_assert(has_line("ballast_jetstream_consumers 3"));
+    ck_assert(has_line("ballast_jetstream_messages 8"));
+    ck_assert(has_line("ballast_jetstream_bytes 609"));
+    ck_assert(has_line("ballast_jetstream_memory_bytes 22"));
+    ck_assert(has_line("ballast_jetstream_storage_bytes 587"));
+    ck_assert(has_line("# TYPE ballast_jetstream_api_requests_total counter"));
+    ck_assert(has_line("ballast_jetstream_api_requests_total 40"));
+    ck_assert(has_line("# TYPE ballast_jetstream_api_errors_total counter"));
+    ck_assert(has_line("ballast_jetstream_api_errors_total 3"));
+    ck_assert(has_line("# TYPE ballast_stream_messages gauge"));
+    ck_assert(has_line(
+        "ballast_stream_messages{account=\"ACME\",stream=\"ORDERS\"} 2"));
+    ck_assert(
+        has_line("ballast_stream_bytes{account=\"$G\",stream=\"EVENTS\"} 500"));
+    ck_assert(has_line(
+        "ballast_stream_consumers{account=\"$G\",stream=\"EVENTS\"} 2"));
+    ck_assert(has_line(
+        "ballast_stream_last_seq{account=\"$G\",stream=\"EVENTS\"} 9"));
+    ck_assert(has_line("ballast_stream_last_seq{account=\"ACME\",stream="
+                       "\"EMPTY\"} 0"));
+    ck_assert(has_line("ballast_stream_messages{account=\"$G\",stream="
+                       "\"q\\\"uote\\\\d\"} 1"));
+    check_exposition(30);
+    stats_jsz_free(&z);
+}
+END_TEST
+
+/* Enabled without streams: the totals, and no empty per-stream
+ * families. */
+START_TEST(metrics_jetstream_without_streams)
+{
+    struct stats_varz v;
+    struct render_extra x;
+    struct stats_jsz z;
+    sample_varz(&v);
+    sample_extra(&x);
+    sample_jsz(&z, false);
+    stats_jsz_free(&z);
+    x.jsz = &z;
+    render_metrics(&v, &x, &out);
+    ck_assert(has_line("ballast_jetstream_streams 4"));
+    ck_assert_ptr_null(strstr(out.p, "ballast_stream_"));
+    check_exposition(25);
 }
 END_TEST
 
@@ -486,6 +856,7 @@ Suite *render_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, varz_has_nats_fields_and_units);
     tcase_add_test(tc, varz_optional_fields_follow_the_snapshot);
+    tcase_add_test(tc, varz_jetstream_section);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("connz");
@@ -494,6 +865,15 @@ Suite *render_suite(void)
     tcase_add_test(tc, connz_closed_connection_has_stop_and_reason);
     tcase_add_test(tc, connz_survives_invalid_utf8);
     tcase_add_test(tc, connz_empty_is_empty_array);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("jsz");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, jsz_disabled_page);
+    tcase_add_test(tc, jsz_totals_without_details);
+    tcase_add_test(tc, jsz_details_grouped_by_account);
+    tcase_add_test(tc, jsz_config_is_embedded_json);
+    tcase_add_test(tc, jsz_accounts_without_streams);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("small_pages");
@@ -507,6 +887,8 @@ Suite *render_suite(void)
     tc = tcase_create("metrics");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, metrics_samples_and_families);
+    tcase_add_test(tc, metrics_jetstream_families);
+    tcase_add_test(tc, metrics_jetstream_without_streams);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -113,13 +113,13 @@ START_TEST(defaults_match_nats_server)
                "\"2022-01-02T03:04:05.5+01:00\",\"ack_policy\":\"explicit\","
                "\"backoff\":[1000000000,2000000000],\"max_deliver\":5}"),
         0);
-    ck_assert_str_eq(
-        render(), "{\"deliver_policy\":\"by_start_time\",\"opt_start_time\":"
-                  "\"2022-01-02T02:04:05.5Z\",\"ack_policy\":\"explicit\","
-                  "\"ack_wait\":1000000000,\"max_deliver\":5,\"backoff\":["
-                  "1000000000,2000000000],\"replay_policy\":\"instant\","
-                  "\"max_waiting\":512,\"max_ack_pending\":1000,"
-                  "\"inactive_threshold\":5000000000,\"num_replicas\":0}");
+    ck_assert_str_eq(render(),
+                     "{\"deliver_policy\":\"by_start_time\",\"opt_start_time\":"
+                     "\"2022-01-02T02:04:05.5Z\",\"ack_policy\":\"explicit\","
+                     "\"ack_wait\":1000000000,\"max_deliver\":5,\"backoff\":["
+                     "1000000000,2000000000],\"replay_policy\":\"instant\","
+                     "\"max_waiting\":512,\"max_ack_pending\":1000,"
+                     "\"inactive_threshold\":5000000000,\"num_replicas\":0}");
 }
 END_TEST
 
@@ -265,8 +265,8 @@ START_TEST(invalid_configs_are_refused)
     const struct invalid_row *r = &invalid_rows[_i];
     ck_assert_int_eq(create(r->json), BL_EINVAL);
     ck_assert_uint_eq(err_code(), r->err_code);
-    const char *want = r->description ? r->description
-                                      : js_err_info(err.id)->description;
+    const char *want =
+        r->description ? r->description : js_err_info(err.id)->description;
     ck_assert_str_eq(err.description, want);
 }
 END_TEST
@@ -332,16 +332,24 @@ struct wq_row {
 static const struct wq_row wq_rows[] = {
     {"{\"ack_policy\":\"explicit\"}", {NULL}, 0, 0},
     {"{\"ack_policy\":\"all\"}", {NULL}, 0, 10098},
-    {"{\"ack_policy\":\"explicit\",\"deliver_policy\":\"new\"}", {NULL}, 0,
+    {"{\"ack_policy\":\"explicit\",\"deliver_policy\":\"new\"}",
+     {NULL},
+     0,
      10101},
     {"{\"ack_policy\":\"explicit\"}", {"w.a"}, 1, 10099},
     {"{\"ack_policy\":\"explicit\",\"filter_subject\":\"w.b\"}", {"w.a"}, 1, 0},
-    {"{\"ack_policy\":\"explicit\",\"filter_subject\":\"w.b\"}", {NULL}, 1,
+    {"{\"ack_policy\":\"explicit\",\"filter_subject\":\"w.b\"}",
+     {NULL},
+     1,
      10100},
-    {"{\"ack_policy\":\"explicit\",\"filter_subject\":\"w.*\"}", {"w.a"}, 1,
+    {"{\"ack_policy\":\"explicit\",\"filter_subject\":\"w.*\"}",
+     {"w.a"},
+     1,
      10100},
     {"{\"ack_policy\":\"explicit\",\"filter_subject\":\"w.a\"}",
-     {"w.b", "w.>"}, 2, 10100},
+     {"w.b", "w.>"},
+     2,
+     10100},
 };
 
 /* The work queue rules against the other consumers' filters. */

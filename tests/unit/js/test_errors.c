@@ -37,7 +37,8 @@ static const struct row rows[] = {
      "stream name already in use with a different configuration"},
     {JS_ERR_STREAM_NOT_FOUND, 404, 10059, "stream not found"},
     {JS_ERR_CONSUMER_NOT_FOUND, 404, 10014, "consumer not found"},
-    {JS_ERR_STREAM_WRONG_LAST_SEQUENCE, 400, 10071, "wrong last sequence: {seq}"},
+    {JS_ERR_STREAM_WRONG_LAST_SEQUENCE, 400, 10071,
+     "wrong last sequence: {seq}"},
     {JS_ERR_STREAM_NOT_MATCH, 400, 10060, "expected stream does not match"},
     {JS_ERR_STREAM_SUBJECT_OVERLAP, 400, 10065,
      "subjects overlap with an existing stream"},
@@ -87,8 +88,8 @@ START_TEST(table_is_consistent)
     for (int id = JS_ERR_NONE + 1; id < JS_ERR_COUNT_; id++) {
         const struct js_err_info *info = js_err_info((enum js_err)id);
         ck_assert_ptr_nonnull(info);
-        ck_assert(info->code == 400 || info->code == 404 ||
-                  info->code == 500 || info->code == 503);
+        ck_assert(info->code == 400 || info->code == 404 || info->code == 500 ||
+                  info->code == 503);
         ck_assert_int_eq(js_err_by_code(info->err_code), id);
     }
 }

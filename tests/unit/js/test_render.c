@@ -74,11 +74,11 @@ START_TEST(stream_create_reply_is_exact)
     struct js_stream_info si = {
         .config = &scfg, .created_ns = 1795457195364014697ULL, .state = &st};
     js_stream_info_reply(&out, JS_TYPE_STREAM_CREATE, &si, true);
-    ck_assert_str_eq(out.p,
-                     "{\"type\":\"io.nats.jetstream.api.v1.stream_create_"
-                     "response\",\"config\":" S_CONFIG ",\"created\":"
-                     "\"2026-11-23T18:06:35.364014697Z\",\"state\":{"
-                     EMPTY_STATE "\"consumer_count\":0},\"did_create\":true}");
+    ck_assert_str_eq(
+        out.p, "{\"type\":\"io.nats.jetstream.api.v1.stream_create_"
+               "response\",\"config\":" S_CONFIG ",\"created\":"
+               "\"2026-11-23T18:06:35.364014697Z\",\"state\":{" EMPTY_STATE
+               "\"consumer_count\":0},\"did_create\":true}");
 }
 END_TEST
 
@@ -90,12 +90,12 @@ START_TEST(stream_info_reply_is_exact)
     struct js_stream_info si = {
         .config = &scfg, .created_ns = 1795457195364014697ULL, .state = &st};
     js_stream_info_paged_reply(&out, &si, 0, 0, 0);
-    ck_assert_str_eq(out.p,
-                     "{\"type\":\"io.nats.jetstream.api.v1.stream_info_"
-                     "response\",\"total\":0,\"offset\":0,\"limit\":0,"
-                     "\"config\":" S_CONFIG ",\"created\":"
-                     "\"2026-11-23T18:06:35.364014697Z\",\"state\":{"
-                     EMPTY_STATE "\"consumer_count\":4}}");
+    ck_assert_str_eq(
+        out.p, "{\"type\":\"io.nats.jetstream.api.v1.stream_info_"
+               "response\",\"total\":0,\"offset\":0,\"limit\":0,"
+               "\"config\":" S_CONFIG ",\"created\":"
+               "\"2026-11-23T18:06:35.364014697Z\",\"state\":{" EMPTY_STATE
+               "\"consumer_count\":4}}");
 }
 END_TEST
 
@@ -143,9 +143,9 @@ START_TEST(stream_state_details_parse_back)
     json_t *subj = json_object_get(state, "subjects");
     ck_assert_int_eq(json_integer_value(json_object_get(subj, "a.<y>")), 1);
     ck_assert_int_eq(json_integer_value(json_object_get(subj, "a.x")), 2);
-    ck_assert_int_eq(
-        json_integer_value(json_array_get(json_object_get(state, "deleted"), 1)),
-        5);
+    ck_assert_int_eq(json_integer_value(
+                         json_array_get(json_object_get(state, "deleted"), 1)),
+                     5);
     ck_assert_str_eq(json_string_value(json_object_get(j, "domain")), "hub");
     json_t *c = json_object_get(j, "cluster");
     ck_assert_str_eq(json_string_value(json_object_get(c, "leader")), "n1");
@@ -230,7 +230,8 @@ START_TEST(puback_is_exact)
     ck_assert_str_eq(out.p, "{\"stream\":\"S\", \"seq\":1}");
     bl_buf_clear(&out);
     js_puback_render(&out, "S", NULL, 3, true);
-    ck_assert_str_eq(out.p, "{\"stream\":\"S\", \"seq\":3,\"duplicate\": true}");
+    ck_assert_str_eq(out.p,
+                     "{\"stream\":\"S\", \"seq\":3,\"duplicate\": true}");
     bl_buf_clear(&out);
     js_puback_render(&out, "S", "hub", 4, false);
     ck_assert_str_eq(out.p,

@@ -80,13 +80,11 @@ START_TEST(purge_request)
     ck_assert_uint_eq(r.keep, 5);
     js_purge_request_close(&r);
     b = "{\"seq\":2,\"keep\":1}";
-    ck_assert_int_eq(js_purge_request_parse(&r, b, strlen(b), &err),
-                     BL_EINVAL);
+    ck_assert_int_eq(js_purge_request_parse(&r, b, strlen(b), &err), BL_EINVAL);
     ck_assert_uint_eq(err_code(), 10003);
     ck_assert_str_eq(err.description, "bad request");
     b = "{\"seq\":-2}";
-    ck_assert_int_eq(js_purge_request_parse(&r, b, strlen(b), &err),
-                     BL_EINVAL);
+    ck_assert_int_eq(js_purge_request_parse(&r, b, strlen(b), &err), BL_EINVAL);
     ck_assert_uint_eq(err_code(), 10025);
 }
 END_TEST

@@ -135,9 +135,10 @@ END_TEST
  * absent; unknown keys are ignored. */
 START_TEST(parsing_follows_go_json)
 {
-    ck_assert_int_eq(create("{\"NAME\":\"S\",\"Max_Msgs\":5,\"discard\":\"NEW\","
-                            "\"description\":null,\"bogus\":[1,{}]}"),
-                     0);
+    ck_assert_int_eq(
+        create("{\"NAME\":\"S\",\"Max_Msgs\":5,\"discard\":\"NEW\","
+               "\"description\":null,\"bogus\":[1,{}]}"),
+        0);
     ck_assert_str_eq(cfg.name, "S");
     ck_assert_int_eq(cfg.max_msgs, 5);
     ck_assert_int_eq(cfg.discard, JS_DISCARD_NEW);
@@ -205,7 +206,8 @@ START_TEST(detail_names_the_field)
 {
     parse("{\"name\":\"S\",\"max_msgs\":\"x\"}");
     ck_assert_str_eq(err.detail, "max_msgs: expected an integer");
-    parse("{\"name\":\"S\",\"mirror\":{\"name\":\"M\",\"external\":{\"api\":1}}}");
+    parse("{\"name\":\"S\",\"mirror\":{\"name\":\"M\",\"external\":{\"api\":1}}"
+          "}");
     ck_assert_str_eq(err.detail, "mirror.api: expected a string");
     parse("{\"name\":\"S\",\"placement\":{\"cluster\":false}}");
     ck_assert_str_eq(err.detail, "placement.cluster: expected a string");
@@ -219,8 +221,7 @@ struct invalid_row {
 };
 
 static const struct invalid_row invalid_rows[] = {
-    {"{}", 10052,
-     "stream name is required and can not contain '.', '*', '>'"},
+    {"{}", 10052, "stream name is required and can not contain '.', '*', '>'"},
     {"{\"name\":\"a.b\"}", 10052,
      "stream name is required and can not contain '.', '*', '>'"},
     {"{\"name\":\"a b\"}", 10052,
@@ -229,7 +230,8 @@ static const struct invalid_row invalid_rows[] = {
      "stream name is required and can not contain '.', '*', '>'"},
     {"{\"name\":\"a\\tb\"}", 10052,
      "stream name is required and can not contain '.', '*', '>'"},
-    {"{\"name\":\"a/b\"}", 10128, "Stream name can not contain path separators"},
+    {"{\"name\":\"a/b\"}", 10128,
+     "Stream name can not contain path separators"},
     {"{\"name\":\"a\\\\b\"}", 10128,
      "Stream name can not contain path separators"},
     {"{\"name\":\"S\",\"sealed\":true}", 10052,
@@ -293,8 +295,7 @@ static const struct invalid_row invalid_rows[] = {
      10024, "stream external delivery prefix d.* must not contain wildcards"},
     {"{\"name\":\"S\",\"mirror\":{\"name\":\"M\",\"external\":{\"api\":"
      "\"$JS.API\",\"deliver\":\"d\"}}}",
-     10021,
-     "stream external api prefix $JS.API must not overlap with $JS.API"},
+     10021, "stream external api prefix $JS.API must not overlap with $JS.API"},
     {"{\"name\":\"S\",\"mirror\":{\"name\":\"M\",\"external\":{\"api\":"
      "\"x.>\"}}}",
      10052,
@@ -416,8 +417,8 @@ START_TEST(update_rules)
 {
     const struct update_row *r = &update_rows[_i];
     js_stream_config_close(&old);
-    ck_assert_int_eq(
-        js_stream_config_parse(&old, r->old, strlen(r->old), &err), 0);
+    ck_assert_int_eq(js_stream_config_parse(&old, r->old, strlen(r->old), &err),
+                     0);
     ck_assert_int_eq(js_stream_config_check(&old, &err), 0);
     ck_assert_int_eq(parse(r->new), 0);
     int rv = js_stream_config_check_update(&old, &cfg, &err);
@@ -466,7 +467,7 @@ END_TEST
     "\"subjects\":["                                                           \
     "\"f.>\",\"g.*\"],\"retention\":\"interest\",\"max_consumers\":10,"        \
     "\"max_msgs\":100,\"max_bytes\":4096,\"max_age\":3600000000000,"           \
-    "\"max_msgs_per_subject\":5,\"max_msg_size\":512,\"discard\":\"new\","    \
+    "\"max_msgs_per_subject\":5,\"max_msg_size\":512,\"discard\":\"new\","     \
     "\"storage\":\"memory\",\"num_replicas\":3,\"no_ack\":true,"               \
     "\"duplicate_window\":60000000000,\"placement\":{\"cluster\":\"c1\","      \
     "\"tags\":[\"ssd\",\"eu\"]},\"sources\":[{\"name\":\"A\","                 \
@@ -475,7 +476,7 @@ END_TEST
     "\"$JS.hub.API\",\"deliver\":\"dlv\"}}],\"republish\":{\"src\":\"f.>\","   \
     "\"dest\":\"r.>\",\"headers_only\":true},\"allow_direct\":true,"           \
     "\"mirror_direct\":false,\"discard_new_per_subject\":true,"                \
-    "\"sealed\":false,\"deny_delete\":true,\"deny_purge\":false,"             \
+    "\"sealed\":false,\"deny_delete\":true,\"deny_purge\":false,"              \
     "\"allow_rollup_hdrs\":true}"
 
 /* `json` as Go would write it: '<' and '>' escaped (our JSON texts here
