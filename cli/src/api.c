@@ -122,13 +122,12 @@ int api_request(struct cli *c, const char *subject, json_t *body,
         return BL_EIO;
     }
     json_error_t jerr;
-    json_t *j = json_loadb(natsMsg_GetData(m),
-                           (size_t)natsMsg_GetDataLength(m), 0, &jerr);
+    json_t *j = json_loadb(natsMsg_GetData(m), (size_t)natsMsg_GetDataLength(m),
+                           0, &jerr);
     if (j == NULL || !json_is_object(j)) {
         bl_errmsg_set(errmsg, "reply on %s is not a JSON object: %.*s", subj,
-                      natsMsg_GetDataLength(m) > 200
-                          ? 200
-                          : natsMsg_GetDataLength(m),
+                      natsMsg_GetDataLength(m) > 200 ? 200
+                                                     : natsMsg_GetDataLength(m),
                       natsMsg_GetData(m) ? natsMsg_GetData(m) : "");
         json_decref(j);
         natsMsg_Destroy(m);

@@ -24,8 +24,8 @@ static const struct opt_spec *find_short(const struct opt_spec *const sets[2],
     return NULL;
 }
 
-static int push_value(struct args *a, const struct opt_spec *o,
-                      const char *v, char *errmsg)
+static int push_value(struct args *a, const struct opt_spec *o, const char *v,
+                      char *errmsg)
 {
     if (a->n_values == ARGS_MAX_VALUES) {
         bl_errmsg_set(errmsg, "too many options");
@@ -91,8 +91,7 @@ int args_parse(struct args *a, int argc, char **argv,
             }
             if (arg[2] != '\0') {
                 if (o->kind != OPT_VALUE) {
-                    bl_errmsg_set(errmsg, "option -%c takes no value",
-                                  arg[1]);
+                    bl_errmsg_set(errmsg, "option -%c takes no value", arg[1]);
                     return BL_EINVAL;
                 }
                 inline_val = arg + 2;

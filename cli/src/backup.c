@@ -28,7 +28,8 @@
 #define BACKUP_CHUNK_SIZE (128 * 1024)
 #define RESTORE_FINISH_TIMEOUT_MS (3600 * 1000) /* the server restores now */
 
-static void log_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void log_line(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
 static void log_line(const char *fmt, ...)
 {
     char ts[16];
@@ -49,14 +50,13 @@ static int chunk_size_opt(const struct args *a, int64_t *out)
 {
     const char *v = args_get(a, "chunk-size");
     *out = BACKUP_CHUNK_SIZE;
-    if (v != NULL && (parse_size(v, out) != 0 || *out < 1024 ||
-                      *out > 1024 * 1024))
+    if (v != NULL &&
+        (parse_size(v, out) != 0 || *out < 1024 || *out > 1024 * 1024))
         return cli_fail("invalid --chunk-size '%s' (1KiB to 1MiB)", v);
     return 0;
 }
 
-static void path_join(char *out, size_t cap, const char *dir,
-                      const char *name)
+static void path_join(char *out, size_t cap, const char *dir, const char *name)
 {
     snprintf(out, cap, "%s/%s", dir, name);
 }
@@ -94,10 +94,10 @@ static int run_backup(struct cli *c, const struct args *a)
 
     char subject[512], errmsg[BL_ERRMSG_SIZE];
     snprintf(subject, sizeof subject, "STREAM.SNAPSHOT.%s", stream);
-    json_t *req = json_pack("{s:s, s:b, s:I, s:b}", "deliver_subject", inbox,
-                            "no_consumers", args_flag(a, "no-consumers"),
-                            "chunk_size", (json_int_t)chunk, "jsck",
-                            args_flag(a, "check"));
+    json_t *req =
+        json_pack("{s:s, s:b, s:I, s:b}", "deliver_subject", inbox,
+                  "no_consumers", args_flag(a, "no-consumers"), "chunk_size",
+                  (json_int_t)chunk, "jsck", args_flag(a, "check"));
     json_t *resp = NULL;
     int rv = api_request(c, subject, req, &resp, errmsg);
     json_decref(req);
@@ -119,8 +119,8 @@ static int run_backup(struct cli *c, const struct args *a)
     progress_init(&p, stdout, show_bar, "Received", 0);
     if (!show_bar) {
         char sz[FMT_SIZE_LEN];
-        log_line("Starting backup of Stream \"%s\" with %s",
-                 stream, fmt_size((uint64_t)jint(state, "bytes"), sz));
+        log_line("Starting backup of Stream \"%s\" with %s", stream,
+                 fmt_size((uint64_t)jint(state, "bytes"), sz));
     }
     int rc = 0;
     for (;;) {
@@ -136,8 +136,8 @@ static int run_backup(struct cli *c, const struct args *a)
         int len = natsMsg_GetDataLength(m);
         if (len == 0) {
             const char *status = NULL, *desc = NULL;
-            if (natsMsgHeader_Get(m, "Status", &status) == NATS_OK &&
-                status && strcmp(status, "204") != 0) {
+            if (natsMsgHeader_Get(m, "Status", &status) == NATS_OK && status &&
+                strcmp(status, "204") != 0) {
                 natsMsgHeader_Get(m, "Description", &desc);
                 rc = cli_fail("backup of %s failed: %s %s", stream, status,
                               desc ? desc : "");
@@ -160,9 +160,9 @@ static int run_backup(struct cli *c, const struct args *a)
     if (fclose(out) != 0 && rc == 0)
         rc = cli_fail("write %s: %s", data_path, strerror(errno));
     if (rc == 0) {
-        json_t *meta = json_pack("{s:O, s:O}", "config",
-                                 json_object_get(resp, "config"), "state",
-                                 state);
+        json_t *meta =
+            json_pack("{s:O, s:O}", "config", json_object_get(resp, "config"),
+                      "state", state);
         if (json_dump_file(meta, meta_path, JSON_INDENT(2)) != 0)
             rc = cli_fail("write %s", meta_path);
         json_decref(meta);
@@ -215,7 +215,9 @@ static int run_restore(struct cli *c, const struct args *a)
     char subject[512], errmsg[BL_ERRMSG_SIZE];
     snprintf(subject, sizeof subject, "STREAM.RESTORE.%s", stream);
     json_t *req = json_pack("{s:O, s:O}", "config", cfg, "state",
-                            json_object_get(meta, "state") ? json_object_get(meta, "state") : json_null());
+                            json_object_get(meta, "state")
+                                ? json_object_get(meta, "state")
+                                : json_null());
     json_t *resp = NULL;
     int rv = api_request(c, subject, req, &resp, errmsg);
     json_decref(req);
@@ -238,16 +240,16 @@ static int run_restore(struct cli *c, const struct args *a)
     progress_init(&p, stdout, show_bar, "Sent", total);
     if (!show_bar) {
         char sz[FMT_SIZE_LEN];
-        log_line("Starting restore of Stream \"%s\" from %s (%s)", stream,
-                 dir, fmt_size(total, sz));
+        log_line("Starting restore of Stream \"%s\" from %s (%s)", stream, dir,
+                 fmt_size(total, sz));
     }
     char *buf = bl_xmalloc((size_t)chunk);
     int rc = 0;
     size_t n;
     while (rc == 0 && (n = fread(buf, 1, (size_t)chunk, in)) > 0) {
         natsMsg *r = NULL;
-        natsStatus s = natsConnection_Request(&r, nc, deliver, buf, (int)n,
-                                              c->timeout_ms);
+        natsStatus s =
+            natsConnection_Request(&r, nc, deliver, buf, (int)n, c->timeout_ms);
         if (s != NATS_OK) {
             rc = cli_fail("restore of %s: sending a chunk: %s", stream,
                           natsStatus_GetText(s));
@@ -292,8 +294,8 @@ static int run_restore(struct cli *c, const struct args *a)
                                    (size_t)natsMsg_GetDataLength(r), 0, NULL);
             json_t *err = json_object_get(j, "error");
             if (!json_is_object(j)) {
-                rc = cli_fail("restore of %s: unexpected result: %.*s",
-                              stream, natsMsg_GetDataLength(r),
+                rc = cli_fail("restore of %s: unexpected result: %.*s", stream,
+                              natsMsg_GetDataLength(r),
                               natsMsg_GetData(r) ? natsMsg_GetData(r) : "");
             } else if (err != NULL) {
                 api_error_text(c, err, errmsg);
@@ -302,10 +304,10 @@ static int run_restore(struct cli *c, const struct args *a)
                 cli_print_json(j);
             } else {
                 char cnt[FMT_SIZE_LEN];
-                log_line("Restored Stream \"%s\" with %s messages", stream,
-                         fmt_count(jint(json_object_get(j, "state"),
-                                        "messages"),
-                                   cnt));
+                log_line(
+                    "Restored Stream \"%s\" with %s messages", stream,
+                    fmt_count(jint(json_object_get(j, "state"), "messages"),
+                              cnt));
                 putchar('\n');
                 stream_print_info(j);
             }

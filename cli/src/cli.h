@@ -21,14 +21,14 @@
 /* ---- arguments ---- */
 
 enum opt_kind {
-    OPT_FLAG,  /* --name, or --no-name when negatable */
-    OPT_VALUE, /* --name VALUE, --name=VALUE, -x VALUE */
+    OPT_FLAG,    /* --name, or --no-name when negatable */
+    OPT_VALUE,   /* --name VALUE, --name=VALUE, -x VALUE */
     OPT_FLAG_NEG /* a flag that also accepts --no-name */
 };
 
 struct opt_spec {
-    const char *name;     /* long name without "--" */
-    char short_name;      /* 0 for none */
+    const char *name; /* long name without "--" */
+    char short_name;  /* 0 for none */
     enum opt_kind kind;
     const char *arg_name; /* placeholder in the usage text, for OPT_VALUE */
     const char *help;
@@ -74,10 +74,10 @@ const char *args_nth(const struct args *a, const char *name, int i);
 struct cli;
 
 struct command {
-    const char *group;   /* "stream", "consumer", "kv", ... or NULL */
-    const char *name;    /* "add" (or the top-level command) */
-    const char *synopsis;/* positional arguments: "NAME [SEQ]" */
-    const char *summary; /* one line */
+    const char *group;    /* "stream", "consumer", "kv", ... or NULL */
+    const char *name;     /* "add" (or the top-level command) */
+    const char *synopsis; /* positional arguments: "NAME [SEQ]" */
+    const char *summary;  /* one line */
     int min_pos, max_pos;
     const struct opt_spec *opts; /* {NULL}-terminated */
     int (*run)(struct cli *c, const struct args *a);
@@ -99,9 +99,9 @@ struct cli {
     const char *password;
     const char *monitor_url;
     int64_t timeout_ms;
-    int json;             /* print raw JSON replies instead of text */
-    natsConnection *nc;   /* connected by cli_conn() on first use */
-    int last_err_code;    /* err_code of the last API error, 0 if none */
+    int json;           /* print raw JSON replies instead of text */
+    natsConnection *nc; /* connected by cli_conn() on first use */
+    int last_err_code;  /* err_code of the last API error, 0 if none */
 };
 
 /* Prints "error: <message>" to stderr and returns 1 (the exit code). */

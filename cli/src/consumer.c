@@ -209,12 +209,21 @@ static int apply_consumer_flags(const struct args *a, json_t *cfg)
             return 1;
     }
     if ((v = args_get(a, "deliver-policy")) != NULL) {
-        static const char *const in[] = {
-            "all", "last", "new", "last-per-subject", "last_per_subject",
-            "by_start_sequence", "by_start_time", NULL};
-        static const char *const out[] = {
-            "all", "last", "new", "last_per_subject", "last_per_subject",
-            "by_start_sequence", "by_start_time"};
+        static const char *const in[] = {"all",
+                                         "last",
+                                         "new",
+                                         "last-per-subject",
+                                         "last_per_subject",
+                                         "by_start_sequence",
+                                         "by_start_time",
+                                         NULL};
+        static const char *const out[] = {"all",
+                                          "last",
+                                          "new",
+                                          "last_per_subject",
+                                          "last_per_subject",
+                                          "by_start_sequence",
+                                          "by_start_time"};
         if (set_choice(cfg, "deliver_policy", "deliver-policy", v, in, out))
             return 1;
     }
@@ -249,8 +258,8 @@ static int apply_consumer_flags(const struct args *a, json_t *cfg)
         if ((v = args_get(a, nums[i].flag)) == NULL)
             continue;
         int64_t n;
-        int rv = nums[i].is_duration ? parse_duration(v, &n)
-                                     : parse_count(v, &n);
+        int rv =
+            nums[i].is_duration ? parse_duration(v, &n) : parse_count(v, &n);
         if (rv != 0)
             return cli_fail("invalid --%s '%s'", nums[i].flag, v);
         json_object_set_new(cfg, nums[i].key, json_integer(n));
@@ -302,8 +311,7 @@ static int run_add(struct cli *c, const struct args *a)
         json_decref(cfg);
         return 1;
     }
-    json_t *req = json_pack("{s:s, s:o}", "stream_name", stream, "config",
-                            cfg);
+    json_t *req = json_pack("{s:s, s:o}", "stream_name", stream, "config", cfg);
     char subject[512], errmsg[BL_ERRMSG_SIZE];
     snprintf(subject, sizeof subject, "CONSUMER.DURABLE.CREATE.%s.%s", stream,
              name);
@@ -372,8 +380,7 @@ static int run_ls(struct cli *c, const struct args *a)
             char created[FMT_TIME_LEN] = "", ack[FMT_SIZE_LEN],
                  unp[FMT_SIZE_LEN], last[FMT_DURATION_LEN];
             int64_t ts;
-            if (parse_rfc3339(jstr(ci, "created"), &ts) == 0 &&
-                ts != INT64_MIN)
+            if (parse_rfc3339(jstr(ci, "created"), &ts) == 0 && ts != INT64_MIN)
                 fmt_time(ts, 0, created);
             json_t *del = json_object_get(ci, "delivered");
             if (jint(del, "stream_seq") == 0)
@@ -430,8 +437,8 @@ static int parse_ack_subject(const char *reply, uint64_t v[5])
          t = strtok_r(NULL, ".", &save))
         tok[n++] = t;
     int first = n == 9 ? 4 : (n >= 11 ? 6 : -1);
-    int ok = first > 0 && strcmp(tok[0], "$JS") == 0 &&
-             strcmp(tok[1], "ACK") == 0;
+    int ok =
+        first > 0 && strcmp(tok[0], "$JS") == 0 && strcmp(tok[1], "ACK") == 0;
     for (int i = 0; ok && i < 5; i++)
         v[i] = strtoull(tok[first + i], NULL, 10);
     bl_free(copy);
@@ -459,8 +466,8 @@ static int run_next(struct cli *c, const struct args *a)
     int no_ack = args_flag(a, "no-ack"), raw = args_flag(a, "raw");
     for (int64_t i = 0; i < count; i++) {
         natsMsg *m = NULL;
-        natsStatus s = natsConnection_RequestString(&m, nc, subject, body,
-                                                    c->timeout_ms);
+        natsStatus s =
+            natsConnection_RequestString(&m, nc, subject, body, c->timeout_ms);
         if (s == NATS_NO_RESPONDERS)
             return cli_fail("no responders on %s: is JetStream enabled?",
                             subject);
@@ -495,10 +502,8 @@ static int run_next(struct cli *c, const struct args *a)
             if (reply && parse_ack_subject(reply, meta) == 0)
                 printf("[%s] subj: %s / tries: %llu / cons seq: %llu / str "
                        "seq: %llu / pending: %llu\n\n",
-                       ts, natsMsg_GetSubject(m),
-                       (unsigned long long)meta[0],
-                       (unsigned long long)meta[2],
-                       (unsigned long long)meta[1],
+                       ts, natsMsg_GetSubject(m), (unsigned long long)meta[0],
+                       (unsigned long long)meta[2], (unsigned long long)meta[1],
                        (unsigned long long)meta[4]);
             else
                 printf("[%s] subj: %s\n\n", ts, natsMsg_GetSubject(m));

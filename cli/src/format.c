@@ -67,8 +67,11 @@ static size_t put_frac(char *out, size_t w, uint64_t v, int prec)
     w += (size_t)sprintf(out + w, "%" PRIu64, ip);
     if (frac != 0) {
         char f[24];
-        snprintf(f, sizeof f, "%0*" PRIu64, prec, frac);
-        size_t fl = strlen(f);
+        for (int i = prec - 1; i >= 0; i--) {
+            f[i] = (char)('0' + frac % 10);
+            frac /= 10;
+        }
+        size_t fl = (size_t)prec;
         while (fl > 0 && f[fl - 1] == '0')
             fl--;
         out[w++] = '.';
@@ -128,15 +131,9 @@ int parse_duration(const char *s, int64_t *ns)
         const char *name;
         double ns;
     } units[] = {
-        {"ns", 1.0},
-        {"us", 1e3},
-        {"\xc2\xb5s", 1e3},
-        {"ms", 1e6},
-        {"s", 1e9},
-        {"m", 60e9},
-        {"h", 3600e9},
-        {"d", 86400e9},
-        {"w", 7 * 86400e9},
+        {"ns", 1.0},          {"us", 1e3},    {"\xc2\xb5s", 1e3},
+        {"ms", 1e6},          {"s", 1e9},     {"m", 60e9},
+        {"h", 3600e9},        {"d", 86400e9}, {"w", 7 * 86400e9},
         {"y", 365 * 86400e9},
     };
     if (s == NULL || *s == '\0')
@@ -357,8 +354,7 @@ void kv_display_section(struct kv_display *d, const char *title)
     kv_push(d, NULL, NULL);
 }
 
-void kv_display_add(struct kv_display *d, const char *key, const char *fmt,
-                    ...)
+void kv_display_add(struct kv_display *d, const char *key, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -398,8 +394,8 @@ static void table_grow(struct table *t)
 {
     if (t->n_rows == t->cap_rows) {
         t->cap_rows = t->cap_rows ? t->cap_rows * 2 : 16;
-        t->cells = bl_xrealloc(t->cells,
-                               t->cap_rows * (size_t)t->n_cols * sizeof(char *));
+        t->cells = bl_xrealloc(t->cells, t->cap_rows * (size_t)t->n_cols *
+                                             sizeof(char *));
     }
 }
 
@@ -490,8 +486,8 @@ void table_print(const struct table *t, FILE *out)
         fputc('|', out);
         for (int c = 0; c < t->n_cols; c++) {
             const char *cell = t->cells[r * (size_t)t->n_cols + c];
-            fprintf(out, " %s%*s |", cell,
-                    (int)(widths[c] - fmt_width(cell)), "");
+            fprintf(out, " %s%*s |", cell, (int)(widths[c] - fmt_width(cell)),
+                    "");
         }
         fputc('\n', out);
         if (r == 0)
@@ -532,8 +528,8 @@ char *progress_bar(uint64_t done, uint64_t total, int width, char *out,
     return out;
 }
 
-void progress_init(struct progress *p, FILE *out, int is_tty,
-                   const char *what, uint64_t total)
+void progress_init(struct progress *p, FILE *out, int is_tty, const char *what,
+                   uint64_t total)
 {
     memset(p, 0, sizeof *p);
     p->out = out;

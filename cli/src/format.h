@@ -80,8 +80,8 @@ void kv_display_close(struct kv_display *d);
 void kv_display_section(struct kv_display *d, const char *title);
 
 /* Adds "key: value" to the current section. */
-void kv_display_add(struct kv_display *d, const char *key, const char *fmt,
-                    ...) __attribute__((format(printf, 3, 4)));
+void kv_display_add(struct kv_display *d, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* Writes every line to `out`. */
 void kv_display_print(const struct kv_display *d, FILE *out);
@@ -97,9 +97,9 @@ void kv_display_print(const struct kv_display *d, FILE *out);
  *   | ORDERS | 4         |
  *   +--------+-----------+ */
 struct table {
-    char *title;    /* printed centred above the header, may be NULL */
+    char *title; /* printed centred above the header, may be NULL */
     int n_cols;
-    char **cells;   /* n_rows * n_cols cells, row-major; row 0 the header */
+    char **cells; /* n_rows * n_cols cells, row-major; row 0 the header */
     size_t n_rows, cap_rows;
 };
 
@@ -133,8 +133,8 @@ struct progress {
     int log_interval_ms;
 };
 
-void progress_init(struct progress *p, FILE *out, int is_tty,
-                   const char *what, uint64_t total);
+void progress_init(struct progress *p, FILE *out, int is_tty, const char *what,
+                   uint64_t total);
 
 /* Records `n` more bytes in one chunk and redraws when due. */
 void progress_add(struct progress *p, uint64_t n);

@@ -97,8 +97,8 @@ static int run_add(struct cli *c, const struct args *a)
         rc = js_fail("create bucket", s);
     } else {
         char d[FMT_DURATION_LEN];
-        printf("Created Key-Value bucket %s (history %d, ttl %s)\n",
-               a->pos[0], cfg.History,
+        printf("Created Key-Value bucket %s (history %d, ttl %s)\n", a->pos[0],
+               cfg.History,
                cfg.TTL > 0 ? fmt_duration(cfg.TTL, d) : "unlimited");
     }
     kvStore_Destroy(kv);
@@ -113,16 +113,16 @@ static int run_put(struct cli *c, const struct args *a)
     if (bind_bucket(c, a->pos[0], &js, &kv) != 0)
         return 1;
     uint64_t rev = 0;
-    natsStatus s = kvStore_Put(&rev, kv, a->pos[1], a->pos[2],
-                               (int)strlen(a->pos[2]));
+    natsStatus s =
+        kvStore_Put(&rev, kv, a->pos[1], a->pos[2], (int)strlen(a->pos[2]));
     int rc = 0;
     if (s != NATS_OK)
         rc = js_fail("put", s);
     else
         printf("%s\n", a->pos[2]);
     if (rc == 0)
-        fprintf(stderr, "Stored %s > %s revision %llu\n", a->pos[0],
-                a->pos[1], (unsigned long long)rev);
+        fprintf(stderr, "Stored %s > %s revision %llu\n", a->pos[0], a->pos[1],
+                (unsigned long long)rev);
     kvStore_Destroy(kv);
     jsCtx_Destroy(js);
     return rc;
@@ -145,8 +145,8 @@ static int run_get(struct cli *c, const struct args *a)
         print_body(kvEntry_Value(e), (size_t)kvEntry_ValueLen(e));
     } else {
         char when[FMT_TIME_LEN];
-        printf("%s > %s revision: %llu created @ %s\n\n", a->pos[0],
-               a->pos[1], (unsigned long long)kvEntry_Revision(e),
+        printf("%s > %s revision: %llu created @ %s\n\n", a->pos[0], a->pos[1],
+               (unsigned long long)kvEntry_Revision(e),
                fmt_time(kvEntry_Created(e), 1, when));
         print_body(kvEntry_Value(e), (size_t)kvEntry_ValueLen(e));
     }
@@ -228,8 +228,8 @@ static int run_ls(struct cli *c, const struct args *a)
         n++;
         if (c->json)
             continue;
-        char created[FMT_TIME_LEN] = "", size[FMT_SIZE_LEN],
-             vals[FMT_SIZE_LEN], last[FMT_DURATION_LEN];
+        char created[FMT_TIME_LEN] = "", size[FMT_SIZE_LEN], vals[FMT_SIZE_LEN],
+             last[FMT_DURATION_LEN];
         int64_t ts;
         if (parse_rfc3339(jstr(s, "created"), &ts) == 0 && ts != INT64_MIN)
             fmt_time(ts, 0, created);
@@ -301,8 +301,7 @@ static const struct opt_spec rm_opts[] = {
 const struct command kv_commands[] = {
     {"kv", "add", "BUCKET", "create a key-value bucket", 1, 1, add_opts,
      run_add},
-    {"kv", "put", "BUCKET KEY VALUE", "store a value", 3, 3, no_opts,
-     run_put},
+    {"kv", "put", "BUCKET KEY VALUE", "store a value", 3, 3, no_opts, run_put},
     {"kv", "get", "BUCKET KEY", "show a value", 2, 2, get_opts, run_get},
     {"kv", "del", "BUCKET KEY", "delete a key", 2, 2, no_opts, run_del},
     {"kv", "ls", "[BUCKET]", "list buckets, or the keys of BUCKET", 0, 1,

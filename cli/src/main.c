@@ -22,22 +22,22 @@ static const struct opt_spec global_opts[] = {
 };
 
 static const struct command *const tables[] = {
-    pub_commands,    stream_commands, consumer_commands,
-    kv_commands,     backup_commands, server_commands,
+    pub_commands, stream_commands, consumer_commands,
+    kv_commands,  backup_commands, server_commands,
 };
 #define N_TABLES (sizeof tables / sizeof tables[0])
 
 static const struct {
     const char *alias, *name;
 } group_aliases[] = {
-    {"str", "stream"},  {"streams", "stream"}, {"con", "consumer"},
+    {"str", "stream"},   {"streams", "stream"},     {"con", "consumer"},
     {"obs", "consumer"}, {"consumers", "consumer"},
 };
 
 static const struct {
     const char *alias, *name;
 } cmd_aliases[] = {
-    {"list", "ls"}, {"delete", "rm"}, {"new", "add"},
+    {"list", "ls"},    {"delete", "rm"},   {"new", "add"},
     {"create", "add"}, {"update", "edit"}, {"req", "request"},
 };
 
@@ -49,8 +49,7 @@ static const char *resolve(const char *word, int is_group)
             if (strcmp(word, group_aliases[i].alias) == 0)
                 return group_aliases[i].name;
     } else {
-        for (size_t i = 0; i < sizeof cmd_aliases / sizeof cmd_aliases[0];
-             i++)
+        for (size_t i = 0; i < sizeof cmd_aliases / sizeof cmd_aliases[0]; i++)
             if (strcmp(word, cmd_aliases[i].alias) == 0)
                 return cmd_aliases[i].name;
     }
@@ -118,8 +117,9 @@ static void usage_group(const char *group, FILE *out)
         for (const struct command *c = tables[t]; c->name; c++)
             if (c->group && strcmp(c->group, group) == 0)
                 fprintf(out, "  %-12s %s\n", c->name, c->summary);
-    fprintf(out, "\nRun 'ballast %s COMMAND --help' for a command's "
-                 "options.\n",
+    fprintf(out,
+            "\nRun 'ballast %s COMMAND --help' for a command's "
+            "options.\n",
             group);
 }
 
@@ -195,8 +195,8 @@ int main(int argc, char **argv)
     const struct command *cmd = find_command(group, name);
     if (cmd == NULL) {
         if (group != NULL)
-            cli_fail("unknown command '%s %s' (see 'ballast %s --help')",
-                     group, name, group);
+            cli_fail("unknown command '%s %s' (see 'ballast %s --help')", group,
+                     name, group);
         else
             cli_fail("unknown command '%s' (see 'ballast --help')", name);
         return 1;
@@ -212,8 +212,8 @@ int main(int argc, char **argv)
     char errmsg[BL_ERRMSG_SIZE];
     if (args_parse(&a, n_rest, rest, global_opts, cmd->opts, errmsg) != 0) {
         free(rest);
-        cli_fail("%s (see 'ballast %s%s%s --help')", errmsg,
-                 group ? group : "", group ? " " : "", cmd->name);
+        cli_fail("%s (see 'ballast %s%s%s --help')", errmsg, group ? group : "",
+                 group ? " " : "", cmd->name);
         return 1;
     }
     if (args_flag(&a, "help")) {
@@ -224,7 +224,8 @@ int main(int argc, char **argv)
     if (a.n_pos < cmd->min_pos || a.n_pos > cmd->max_pos) {
         cli_fail("'%s%s%s' takes %s%s (see 'ballast %s%s%s --help')",
                  group ? group : "", group ? " " : "", cmd->name,
-                 cmd->synopsis && *cmd->synopsis ? "arguments " : "no arguments",
+                 cmd->synopsis && *cmd->synopsis ? "arguments "
+                                                 : "no arguments",
                  cmd->synopsis ? cmd->synopsis : "", group ? group : "",
                  group ? " " : "", cmd->name);
         free(rest);

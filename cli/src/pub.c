@@ -79,7 +79,8 @@ static int opt_count(const struct args *a, const char *name, int64_t dflt,
     return 0;
 }
 
-static void log_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void log_line(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
 static void log_line(const char *fmt, ...)
 {
     char ts[16];
@@ -114,8 +115,8 @@ static int run_pub(struct cli *c, const struct args *a)
     for (int64_t i = 1; rc == 0 && i <= count; i++) {
         expand_body(tmpl.p ? tmpl.p : "", tmpl.len, (uint64_t)i, &body);
         natsMsg *m = NULL;
-        natsStatus s = natsMsg_Create(&m, subject, args_get(a, "reply"),
-                                      body.p, (int)body.len);
+        natsStatus s = natsMsg_Create(&m, subject, args_get(a, "reply"), body.p,
+                                      (int)body.len);
         if (s != NATS_OK) {
             rc = cli_fail("invalid message for '%s': %s", subject,
                           nats_GetLastError(NULL));
@@ -131,9 +132,9 @@ static int run_pub(struct cli *c, const struct args *a)
                 rc = cli_fail("publish to '%s': %s", subject,
                               natsStatus_GetText(s));
             } else {
-                json_t *ack = json_loadb(natsMsg_GetData(reply),
-                                         (size_t)natsMsg_GetDataLength(reply),
-                                         0, NULL);
+                json_t *ack =
+                    json_loadb(natsMsg_GetData(reply),
+                               (size_t)natsMsg_GetDataLength(reply), 0, NULL);
                 json_t *err = json_object_get(ack, "error");
                 if (err != NULL) {
                     char errmsg[BL_ERRMSG_SIZE];
@@ -261,9 +262,9 @@ static int run_sub(struct cli *c, const struct args *a)
         return 1;
     natsSubscription *sub = NULL;
     const char *queue = args_get(a, "queue");
-    natsStatus s = queue ? natsConnection_QueueSubscribeSync(&sub, nc,
-                                                             a->pos[0], queue)
-                         : natsConnection_SubscribeSync(&sub, nc, a->pos[0]);
+    natsStatus s =
+        queue ? natsConnection_QueueSubscribeSync(&sub, nc, a->pos[0], queue)
+              : natsConnection_SubscribeSync(&sub, nc, a->pos[0]);
     if (s == NATS_OK)
         s = natsSubscription_SetPendingLimits(sub, -1, -1);
     if (s == NATS_OK)
@@ -297,8 +298,7 @@ static int run_request(struct cli *c, const struct args *a)
         return 1;
     const char *body = a->n_pos > 1 ? a->pos[1] : "";
     natsMsg *m = NULL, *reply = NULL;
-    if (natsMsg_Create(&m, a->pos[0], NULL, body, (int)strlen(body)) !=
-        NATS_OK)
+    if (natsMsg_Create(&m, a->pos[0], NULL, body, (int)strlen(body)) != NATS_OK)
         return cli_fail("invalid request subject '%s'", a->pos[0]);
     if (add_headers(a, m) != 0) {
         natsMsg_Destroy(m);
@@ -423,8 +423,8 @@ const struct command pub_commands[] = {
      pub_opts, run_pub},
     {NULL, "sub", "SUBJECT", "subscribe and print messages", 1, 1, sub_opts,
      run_sub},
-    {NULL, "request", "SUBJECT [BODY]", "send a request, print the reply", 1,
-     2, request_opts, run_request},
+    {NULL, "request", "SUBJECT [BODY]", "send a request, print the reply", 1, 2,
+     request_opts, run_request},
     {NULL, "reply", "SUBJECT [BODY]", "answer requests with BODY", 1, 2,
      reply_opts, run_reply},
     {NULL, NULL, NULL, NULL, 0, 0, NULL, NULL},

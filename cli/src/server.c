@@ -175,8 +175,8 @@ static const struct opt_spec no_opts[] = {
 };
 
 const struct command server_commands[] = {
-    {"server", "info", "", "summarise the server from its /varz", 0, 0,
-     no_opts, run_info},
+    {"server", "info", "", "summarise the server from its /varz", 0, 0, no_opts,
+     run_info},
     {NULL, "bench", "-- [ballast-bench options]",
      "run ballast-bench (see bench/)", 0, ARGS_MAX_POS, no_opts, run_bench},
     {NULL, NULL, NULL, NULL, 0, 0, NULL, NULL},

@@ -118,7 +118,7 @@ char *cluster_replicas_text(json_t *cluster)
         {
             bl_buf_printf(&b, "%s%s%s", b.len ? ", " : "", jstr(r, "name"),
                           jbool(r, "current") && !jbool(r, "offline") ? ""
-                                                                     : "!");
+                                                                      : "!");
         }
     }
     return bl_buf_steal(&b);
@@ -139,8 +139,7 @@ void stream_print_info(json_t *info)
 {
     json_t *cfg = json_object_get(info, "config");
     json_t *st = json_object_get(info, "state");
-    char created[FMT_TIME_LEN], a[FMT_SIZE_LEN], b[FMT_DURATION_LEN],
-        cap[64];
+    char created[FMT_TIME_LEN], a[FMT_SIZE_LEN], b[FMT_DURATION_LEN], cap[64];
     fmt_created(info, created);
     printf("Information for Stream %s created %s\n", jstr(cfg, "name"),
            created);
@@ -222,8 +221,7 @@ void stream_print_info(json_t *info)
 
     kv_display_section(&d, "State");
     kv_display_add(&d, "Messages", "%s", fmt_count(jint(st, "messages"), a));
-    kv_display_add(&d, "Bytes", "%s",
-                   fmt_size((uint64_t)jint(st, "bytes"), a));
+    kv_display_add(&d, "Bytes", "%s", fmt_size((uint64_t)jint(st, "bytes"), a));
     static const struct {
         const char *key, *seq, *ts;
     } seqs[] = {{"First Sequence", "first_seq", "first_ts"},
@@ -233,8 +231,7 @@ void stream_print_info(json_t *info)
         char when[FMT_TIME_LEN];
         fmt_count(jint(st, seqs[k].seq), a);
         if (parse_rfc3339(jstr(st, seqs[k].ts), &t) == 0 && t != INT64_MIN)
-            kv_display_add(&d, seqs[k].key, "%s @ %s", a,
-                           fmt_time(t, 1, when));
+            kv_display_add(&d, seqs[k].key, "%s @ %s", a, fmt_time(t, 1, when));
         else
             kv_display_add(&d, seqs[k].key, "%s", a);
     }
@@ -244,11 +241,11 @@ void stream_print_info(json_t *info)
     json_t *lost = json_object_get(st, "lost");
     if (json_is_object(lost)) {
         char lb[FMT_SIZE_LEN];
-        kv_display_add(&d, "Lost Messages", "%s (%s)",
-                       fmt_count((int64_t)json_array_size(
-                                     json_object_get(lost, "msgs")),
-                                 a),
-                       fmt_size((uint64_t)jint(lost, "bytes"), lb));
+        kv_display_add(
+            &d, "Lost Messages", "%s (%s)",
+            fmt_count((int64_t)json_array_size(json_object_get(lost, "msgs")),
+                      a),
+            fmt_size((uint64_t)jint(lost, "bytes"), lb));
     }
     kv_display_add(&d, "Active Consumers", "%s",
                    fmt_count(jint(st, "consumer_count"), a));
@@ -298,9 +295,8 @@ static int apply_stream_flags(const struct args *a, json_t *cfg)
     if ((v = args_get(a, "retention")) != NULL) {
         static const char *const in[] = {"limits",     "interest", "workqueue",
                                          "work_queue", "work",     NULL};
-        static const char *const out[] = {"limits",    "interest",
-                                          "workqueue", "workqueue",
-                                          "workqueue"};
+        static const char *const out[] = {"limits", "interest", "workqueue",
+                                          "workqueue", "workqueue"};
         if (set_enum(cfg, "retention", "retention", v, in, out) != 0)
             return 1;
     }
@@ -538,8 +534,8 @@ static int run_ls(struct cli *c, const struct args *a)
         {
             json_t *cfg = json_object_get(s, "config");
             json_t *st = json_object_get(s, "state");
-            char created[FMT_TIME_LEN], msgs[FMT_SIZE_LEN],
-                size[FMT_SIZE_LEN], last[FMT_DURATION_LEN];
+            char created[FMT_TIME_LEN], msgs[FMT_SIZE_LEN], size[FMT_SIZE_LEN],
+                last[FMT_DURATION_LEN];
             fmt_created(s, created);
             if (jint(st, "last_seq") == 0)
                 strcpy(last, "never");
@@ -574,8 +570,7 @@ static int run_report(struct cli *c, const struct args *a)
     printf("Obtaining Stream stats\n\n");
     struct table t;
     table_init(&t, "Stream Report", 9, "Stream", "Storage", "Placement",
-               "Consumers", "Messages", "Bytes", "Lost", "Deleted",
-               "Replicas");
+               "Consumers", "Messages", "Bytes", "Lost", "Deleted", "Replicas");
     size_t i;
     json_t *s;
     json_array_foreach(all, i, s)
@@ -604,13 +599,13 @@ static int run_report(struct cli *c, const struct args *a)
                      fmt_size((uint64_t)jint(lost_obj, "bytes"), lb));
         }
         char *replicas = cluster_replicas_text(json_object_get(s, "cluster"));
-        table_add_row(&t, jstr(cfg, "name"),
-                      capitalised(jstr(cfg, "storage"), storage,
-                                  sizeof storage),
-                      place.p, fmt_count(jint(st, "consumer_count"), cons),
-                      fmt_count(jint(st, "messages"), msgs),
-                      fmt_size((uint64_t)jint(st, "bytes"), bytes), lost,
-                      fmt_count(jint(st, "num_deleted"), del), replicas);
+        table_add_row(
+            &t, jstr(cfg, "name"),
+            capitalised(jstr(cfg, "storage"), storage, sizeof storage), place.p,
+            fmt_count(jint(st, "consumer_count"), cons),
+            fmt_count(jint(st, "messages"), msgs),
+            fmt_size((uint64_t)jint(st, "bytes"), bytes), lost,
+            fmt_count(jint(st, "num_deleted"), del), replicas);
         bl_free(replicas);
         bl_buf_close(&place);
     }
@@ -679,8 +674,8 @@ static int run_purge(struct cli *c, const struct args *a)
     }
     snprintf(subject, sizeof subject, "STREAM.PURGE.%s", a->pos[0]);
     json_t *reply = NULL;
-    int rv = api_request(c, subject, json_object_size(req) ? req : NULL,
-                         &reply, errmsg);
+    int rv = api_request(c, subject, json_object_size(req) ? req : NULL, &reply,
+                         errmsg);
     json_decref(req);
     if (rv != 0)
         return cli_fail("%s", errmsg);
@@ -735,8 +730,8 @@ static int print_stored(const char *stream, json_t *m, int style)
         printf("Item: %s#%lld received %s on Subject %s\n\n", stream,
                (long long)jint(m, "seq"), when, jstr(m, "subject"));
     else
-        printf("[%lld] Subject: %s Received: %s\n\n",
-               (long long)jint(m, "seq"), jstr(m, "subject"), when);
+        printf("[%lld] Subject: %s Received: %s\n\n", (long long)jint(m, "seq"),
+               jstr(m, "subject"), when);
     if (hdrs_len > 0) {
         if (style == 0)
             printf("Headers:\n\n");
@@ -862,7 +857,9 @@ static int run_view(struct cli *c, const struct args *a)
         {"deny-purge", 0, OPT_FLAG_NEG, NULL, "refuse purges"},                \
         {"allow-direct", 0, OPT_FLAG_NEG, NULL, "allow direct get"},           \
         {"ack", 0, OPT_FLAG_NEG, NULL, "acknowledge publishes (default)"},     \
-        {"config", 0, OPT_VALUE, "FILE", "read the configuration from JSON"}
+    {                                                                          \
+        "config", 0, OPT_VALUE, "FILE", "read the configuration from JSON"     \
+    }
 
 static const struct opt_spec add_opts[] = {
     STREAM_CONFIG_OPTS,
@@ -915,8 +912,8 @@ const struct command stream_commands[] = {
     {"stream", "add", "NAME", "create a stream", 0, 1, add_opts, run_add},
     {"stream", "edit", "NAME", "change a stream's configuration", 1, 1,
      edit_opts, run_edit},
-    {"stream", "info", "NAME", "show a stream's configuration and state", 1,
-     1, no_opts, run_info},
+    {"stream", "info", "NAME", "show a stream's configuration and state", 1, 1,
+     no_opts, run_info},
     {"stream", "ls", "", "list streams", 0, 0, ls_opts, run_ls},
     {"stream", "report", "", "report on every stream", 0, 0, no_opts,
      run_report},

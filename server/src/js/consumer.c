@@ -80,31 +80,32 @@ struct consumer {
     char *stream_name;
     struct js_consumer_config cfg;
     uint64_t created_ns;
-    char *state_dir; /* NULL: memory only */
+    char *state_dir;  /* NULL: memory only */
     char *ack_prefix; /* "$JS.ACK.<stream>.<consumer>." */
     size_t ack_prefix_len;
     bool interest_retention; /* stream retention is not limits */
 
     /* ---- Durable state (changed by consumer_apply() only) ---- */
-    uint64_t next_sseq;   /* next stream sequence to look at */
-    uint64_t next_dseq;   /* next consumer sequence to hand out */
-    uint64_t ack_sseq;    /* ack floor, stream side */
-    uint64_t ack_dseq;    /* ack floor, consumer side */
+    uint64_t next_sseq; /* next stream sequence to look at */
+    uint64_t next_dseq; /* next consumer sequence to hand out */
+    uint64_t ack_sseq;  /* ack floor, stream side */
+    uint64_t ack_dseq;  /* ack floor, consumer side */
     uint64_t delivered_last_ns;
     uint64_t ack_last_ns;
     struct pend *pend;
-    size_t pend_n;    /* entries, tombstones included */
+    size_t pend_n; /* entries, tombstones included */
     size_t pend_cap;
     size_t pend_live; /* num_ack_pending */
     size_t pend_dead;
     uint64_t n_redelivered; /* live entries with dc > 1 */
     bool dirty;             /* not yet written to state_dir */
+    bool unsynced;          /* written without fsync */
     struct defer_token *defer;
 
     /* ---- Leader-local delivery state ---- */
     uint64_t *rdq; /* stream sequences to redeliver, in order */
     size_t rdq_head, rdq_n, rdq_cap;
-    uint64_t npc;     /* matching messages in [next_sseq, npc_hi] */
+    uint64_t npc; /* matching messages in [next_sseq, npc_hi] */
     uint64_t npc_hi;
     bool npc_valid;
     uint64_t *lss; /* deliver last_per_subject: the start list */
@@ -216,10 +217,20 @@ static void stop_timer(struct consumer *c, struct js_timer **t)
 }
 
 static void publish(struct consumer *c, struct bl_slice subject,
-                    struct bl_slice reply, size_t hdr_len,
-                    struct bl_slice data)
+                    struct bl_slice reply, size_t hdr_len, struct bl_slice data)
 {
     js_host_publish(c->host, c->acc, subject, reply, hdr_len, data);
+}
+
+/* Sends a stream message: routed to `to` (the deliver subject or the pull
+ * request's reply), where nats-server shows the subscriber the stream
+ * subject `subject`, as JetStream deliveries are. */
+static void send_msg(struct consumer *c, struct bl_slice to,
+                     struct bl_slice subject, struct bl_slice reply,
+                     size_t hdr_len, struct bl_slice data)
+{
+    js_host_deliver(c->host, c->acc, to, subject, reply,
+                    hdr_len, data);
 }
 
 /* Publishes a header-only status message ("NATS/1.0 408 Request Timeout")
@@ -280,8 +291,8 @@ static void go_duration(int64_t ns, char *out, size_t size)
     }
     uint64_t h = secs / 3600, m = (secs / 60) % 60, s = secs % 60;
     if (h > 0)
-        snprintf(out, size, "%s%" PRIu64 "h%" PRIu64 "m%" PRIu64 "%ss", sign,
-                 h, m, s, frac);
+        snprintf(out, size, "%s%" PRIu64 "h%" PRIu64 "m%" PRIu64 "%ss", sign, h,
+                 m, s, frac);
     else if (m > 0)
         snprintf(out, size, "%s%" PRIu64 "m%" PRIu64 "%ss", sign, m, s, frac);
     else
@@ -645,9 +656,13 @@ static void encode_state(const struct consumer *c, struct bl_buf *b)
     put_u64(b, bl_hash(b->p, b->len));
 }
 
-int consumer_flush(struct consumer *c, char *errmsg)
+/* Replaces the state file: write a temp file, rename it over. With `sync`
+ * the file and directory are fsynced too; the per-iteration writes skip
+ * that (they survive a crash of the process, as nats-server's consumer
+ * store does), consumer_flush() and close do not. */
+static int write_state(struct consumer *c, bool sync, char *errmsg)
 {
-    if (c->state_dir == NULL || !c->dirty)
+    if (c->state_dir == NULL || !(c->dirty || (sync && c->unsynced)))
         return 0;
     char tmp[4096], dst[4096];
     path_of(tmp, sizeof tmp, c->state_dir, STATE_TMP_FILE);
@@ -662,7 +677,7 @@ int consumer_flush(struct consumer *c, char *errmsg)
         bl_errmsg_set(errmsg, "open %s: %s", tmp, strerror(errno));
         goto out;
     }
-    if (write_all(fd, b.p, b.len) != 0 || fsync(fd) != 0) {
+    if (write_all(fd, b.p, b.len) != 0 || (sync && fsync(fd) != 0)) {
         rv = bl_err_from_errno(errno);
         bl_errmsg_set(errmsg, "write %s: %s", tmp, strerror(errno));
         close(fd);
@@ -676,18 +691,26 @@ int consumer_flush(struct consumer *c, char *errmsg)
         unlink(tmp);
         goto out;
     }
-    int dfd = open(c->state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-        fsync(dfd);
-        close(dfd);
+    if (sync) {
+        int dfd = open(c->state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd >= 0) {
+            fsync(dfd);
+            close(dfd);
+        }
     }
     c->dirty = false;
+    c->unsynced = !sync;
 out:
     bl_buf_close(&b);
     if (rv != 0)
-        bl_errmsg_prefix(errmsg, "consumer %s > %s: save state",
-                         c->stream_name, c->name);
+        bl_errmsg_prefix(errmsg, "consumer %s > %s: save state", c->stream_name,
+                         c->name);
     return rv;
+}
+
+int consumer_flush(struct consumer *c, char *errmsg)
+{
+    return write_state(c, true, errmsg);
 }
 
 static void deferred_flush(void *ctx)
@@ -699,7 +722,7 @@ static void deferred_flush(void *ctx)
         return;
     }
     char errmsg[BL_ERRMSG_SIZE];
-    if (consumer_flush(t->c, errmsg) != 0)
+    if (write_state(t->c, false, errmsg) != 0)
         bl_log_error("js: %s, will retry on the next change", errmsg);
 }
 
@@ -752,8 +775,7 @@ static int load_state(struct consumer *c, char *errmsg)
         goto out;
     }
     uint64_t n_pend = get_u64(p + STATE_MAGIC_LEN + 6 * 8);
-    if (n_pend > (b.len - fixed) / 32 ||
-        b.len != fixed + n_pend * 32 + 8 ||
+    if (n_pend > (b.len - fixed) / 32 || b.len != fixed + n_pend * 32 + 8 ||
         get_u64(p + b.len - 8) != bl_hash(b.p, b.len - 8)) {
         rv = BL_EIO;
         bl_errmsg_set(errmsg, "%s: corrupt (bad length or checksum)", path);
@@ -786,7 +808,8 @@ out:
     return rv;
 }
 
-/* ---- Apply ---------------------------------------------------------------- */
+/* ---- Apply ----------------------------------------------------------------
+ */
 
 static void notify_acked(struct consumer *c, uint64_t sseq)
 {
@@ -822,8 +845,7 @@ static int apply_ack(struct consumer *c, const struct consumer_cmd *cmd)
         uint64_t old = c->ack_sseq;
         c->ack_dseq = cmd->dseq;
         c->ack_sseq = cmd->sseq;
-        for (size_t i = 0; i < c->pend_n && c->pend[i].sseq <= cmd->sseq;
-             i++)
+        for (size_t i = 0; i < c->pend_n && c->pend[i].sseq <= cmd->sseq; i++)
             if (c->pend[i].dc != 0)
                 pend_remove(c, &c->pend[i]);
         c->ack_last_ns = cmd->now_ns;
@@ -863,7 +885,7 @@ int consumer_apply(struct consumer *c, const struct consumer_cmd *cmd)
             p->dseq = cmd->dseq;
             p->dc = 1;
         }
-        uint32_t dc = cmd->dc == 0 ? 1
+        uint32_t dc = cmd->dc == 0           ? 1
                       : cmd->dc > UINT32_MAX ? UINT32_MAX
                                              : (uint32_t)cmd->dc;
         if (p->dc <= 1 && dc > 1)
@@ -927,8 +949,7 @@ int consumer_apply(struct consumer *c, const struct consumer_cmd *cmd)
             c->next_sseq = cmd->sseq;
             changed = true;
         }
-        for (size_t i = 0; i < c->pend_n && c->pend[i].sseq < cmd->sseq;
-             i++) {
+        for (size_t i = 0; i < c->pend_n && c->pend[i].sseq < cmd->sseq; i++) {
             if (c->pend[i].dc != 0) {
                 pend_remove(c, &c->pend[i]);
                 changed = true;
@@ -964,14 +985,14 @@ static void sync_with_stream(struct consumer *c)
     if (first > c->next_sseq || (p != NULL && p->sseq < first) ||
         (c->ack_sseq + 1 < first && c->pend_live == 0 &&
          c->next_sseq >= first)) {
-        struct consumer_cmd cmd = {.kind = CONSUMER_CMD_PURGED,
-                                   .sseq = first,
-                                   .now_ns = wall_now(c)};
+        struct consumer_cmd cmd = {
+            .kind = CONSUMER_CMD_PURGED, .sseq = first, .now_ns = wall_now(c)};
         consumer_apply(c, &cmd);
     }
 }
 
-/* ---- Ack timer ------------------------------------------------------------ */
+/* ---- Ack timer ------------------------------------------------------------
+ */
 
 static int64_t pend_deadline(const struct consumer *c, const struct pend *p)
 {
@@ -994,8 +1015,8 @@ static void arm_ack_timer(struct consumer *c, int64_t in_ns)
     if (in_ns < 0)
         in_ns = 0;
     c->ack_timer_due = wall_now(c) + (uint64_t)in_ns;
-    c->ack_timer = js_host_timer_start(c->host, ns_to_ms_ceil(in_ns), 0,
-                                       on_ack_timer, c);
+    c->ack_timer =
+        js_host_timer_start(c->host, ns_to_ms_ceil(in_ns), 0, on_ack_timer, c);
 }
 
 /* Arms the timer for a message just delivered unless it already fires
@@ -1067,7 +1088,8 @@ static void on_ack_timer(void *ctx)
     leave(c);
 }
 
-/* ---- Inactive threshold --------------------------------------------------- */
+/* ---- Inactive threshold ---------------------------------------------------
+ */
 
 static void on_del_timer(void *ctx);
 
@@ -1131,7 +1153,8 @@ static void note_activity(struct consumer *c)
         arm_del_timer(c, c->cfg.inactive_threshold_ns);
 }
 
-/* ---- Push: interest, heartbeats, flow control ----------------------------- */
+/* ---- Push: interest, heartbeats, flow control -----------------------------
+ */
 
 static void on_interest_timer(void *ctx)
 {
@@ -1164,8 +1187,8 @@ static void check_active(struct consumer *c)
             c->host, INTEREST_POLL_MS, INTEREST_POLL_MS, on_interest_timer, c);
     else if (!want_poll)
         stop_timer(c, &c->interest_timer);
-    if (now_active == c->active && (now_active || !thresh ||
-                                    c->del_timer != NULL))
+    if (now_active == c->active &&
+        (now_active || !thresh || c->del_timer != NULL))
         return;
     c->active = now_active;
     if (now_active)
@@ -1236,8 +1259,8 @@ static void send_flow_control(struct consumer *c)
         v /= 62;
     } while (v > 0 && n < sizeof tok - 1);
     tok[n] = '\0';
-    snprintf(c->fc_reply, sizeof c->fc_reply, "$JS.FC.%s.%s.%s",
-             c->stream_name, c->name, tok);
+    snprintf(c->fc_reply, sizeof c->fc_reply, "$JS.FC.%s.%s.%s", c->stream_name,
+             c->name, tok);
     c->fcsz = c->pbytes;
     static const char hdr[] = "NATS/1.0 100 FlowControl Request\r\n\r\n";
     publish(c, bl_slice_of(c->cfg.deliver_subject), bl_slice_of(c->fc_reply),
@@ -1276,7 +1299,8 @@ static void on_fc_reply(void *ctx, const struct js_inmsg *m)
     leave(c);
 }
 
-/* ---- Pull requests -------------------------------------------------------- */
+/* ---- Pull requests --------------------------------------------------------
+ */
 
 static void req_free(struct pull_req *r)
 {
@@ -1423,7 +1447,8 @@ static struct pull_req *next_waiting(struct consumer *c, uint64_t sz,
     return NULL;
 }
 
-/* ---- Delivery ------------------------------------------------------------- */
+/* ---- Delivery -------------------------------------------------------------
+ */
 
 struct next {
     uint64_t sseq;
@@ -1485,8 +1510,8 @@ static enum next_rv next_msg(struct consumer *c, struct next *nx)
             consumer_apply(c, &cmd);
         }
     }
-    int rv = store_load_next(c->store, filter_of(c), c->next_sseq, &c->msg,
-                             errmsg);
+    int rv =
+        store_load_next(c->store, filter_of(c), c->next_sseq, &c->msg, errmsg);
     if (rv == 0) {
         *nx = (struct next){c->msg.seq, 1, SRC_NEW};
         return NEXT_OK;
@@ -1601,11 +1626,10 @@ static void deliver_loop(struct consumer *c)
             pending--;
         uint64_t dseq = c->next_dseq;
         struct store_msg *m = &c->msg;
-        int rn = snprintf(reply, sizeof reply,
-                          "%s%" PRIu64 ".%" PRIu64 ".%" PRIu64 ".%" PRIu64
-                          ".%" PRIu64,
-                          c->ack_prefix, nx.dc, nx.sseq, dseq, m->ts_ns,
-                          pending);
+        int rn = snprintf(
+            reply, sizeof reply,
+            "%s%" PRIu64 ".%" PRIu64 ".%" PRIu64 ".%" PRIu64 ".%" PRIu64,
+            c->ack_prefix, nx.dc, nx.sseq, dseq, m->ts_ns, pending);
         struct bl_slice rs = {reply, (size_t)rn};
         struct bl_slice hdr = m->hdr, data = m->data;
         if (c->cfg.headers_only) {
@@ -1629,9 +1653,6 @@ static void deliver_loop(struct consumer *c)
             to = (struct bl_slice){req->reply, req->reply_len};
         }
         commit_next(c, &nx);
-        /* TODO(#3) the host routes by one subject only: the message goes
-         * to `to` and the client sees `to` as its subject, where
-         * nats-server shows the stream subject (m->subject). */
         struct bl_slice body;
         if (data.len == 0)
             body = hdr;
@@ -1646,7 +1667,7 @@ static void deliver_loop(struct consumer *c)
             body = (struct bl_slice){c->scratch.p, c->scratch.len};
         }
         uint64_t sseq = nx.sseq, ts = m->ts_ns;
-        publish(c, to, rs, hdr.len, body);
+        send_msg(c, to, m->subject, rs, hdr.len, body);
         if (req != NULL) {
             if (req_done)
                 req_free(req);
@@ -1712,7 +1733,8 @@ static void kick(struct consumer *c)
     leave(c);
 }
 
-/* ---- Pull entry points ---------------------------------------------------- */
+/* ---- Pull entry points ----------------------------------------------------
+ */
 
 int consumer_pull(struct consumer *c, struct bl_slice reply,
                   const struct js_pull_request *req)
@@ -1729,8 +1751,8 @@ int consumer_pull(struct consumer *c, struct bl_slice reply,
     }
     int64_t batch = req->batch > 0 ? req->batch : 1;
     if (c->cfg.max_batch > 0 && batch > c->cfg.max_batch) {
-        snprintf(status, sizeof status, "409 Exceeded MaxRequestBatch of %" PRId64,
-                 c->cfg.max_batch);
+        snprintf(status, sizeof status,
+                 "409 Exceeded MaxRequestBatch of %" PRId64, c->cfg.max_batch);
         send_status(c, reply, status, NULL);
         goto out;
     }
@@ -1822,7 +1844,8 @@ int consumer_pull_msg(struct consumer *c, struct bl_slice reply,
     return consumer_pull(c, reply, &req);
 }
 
-/* ---- Acks ------------------------------------------------------------------ */
+/* ---- Acks ------------------------------------------------------------------
+ */
 
 static bool parse_u64_tok(const char **p, const char *end, uint64_t *out)
 {
@@ -1927,8 +1950,7 @@ static void on_ack(void *ctx, const struct js_inmsg *m)
     } else if (bl_slice_eq_str(body, "+WPI")) {
         cmd.kind = CONSUMER_CMD_PROGRESS;
         applied = true;
-    } else if (bl_slice_eq_str(body, "+TERM") ||
-               starts_with(body, "+TERM ")) {
+    } else if (bl_slice_eq_str(body, "+TERM") || starts_with(body, "+TERM ")) {
         cmd.kind = CONSUMER_CMD_TERM;
         applied = true;
     }
@@ -1967,7 +1989,8 @@ out:
     leave(c);
 }
 
-/* ---- Stream hooks ---------------------------------------------------------- */
+/* ---- Stream hooks ----------------------------------------------------------
+ */
 
 void consumer_signal(struct consumer *c)
 {
@@ -2012,7 +2035,8 @@ bool consumer_needs_msg(const struct consumer *c, uint64_t seq)
     return match;
 }
 
-/* ---- Life cycle ------------------------------------------------------------ */
+/* ---- Life cycle ------------------------------------------------------------
+ */
 
 static void select_start(struct consumer *c)
 {
@@ -2119,8 +2143,7 @@ int consumer_open(struct stream *s, const char *name,
     c->stream_name = bl_xstrdup(stream_name(s));
     js_consumer_config_copy(&c->cfg, cfg);
     c->created_ns = created_ns;
-    c->interest_retention =
-        stream_config(s)->retention != JS_RETENTION_LIMITS;
+    c->interest_retention = stream_config(s)->retention != JS_RETENTION_LIMITS;
     store_msg_init(&c->msg);
     bl_buf_init(&c->hdrbuf);
     bl_buf_init(&c->scratch);
@@ -2267,7 +2290,8 @@ void consumer_set_on_delete(struct consumer *c, consumer_delete_cb cb,
     c->on_delete_ctx = ctx;
 }
 
-/* ---- Accessors -------------------------------------------------------------- */
+/* ---- Accessors --------------------------------------------------------------
+ */
 
 const char *consumer_name(const struct consumer *c)
 {

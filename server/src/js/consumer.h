@@ -11,9 +11,11 @@
  * commands. Things that are not state (the waiting pull requests, the
  * redelivery queue, flow control, heartbeats) live beside it.
  *
- * The state is written to `<state_dir>/state` (write a temp file, fsync,
- * rename) at most once per loop iteration, through js_host_defer(), and read
- * back by consumer_open() after a restart.
+ * The state is written to `<state_dir>/state` (a temp file renamed over
+ * it) at most once per loop iteration, through js_host_defer(), and read
+ * back by consumer_open() after a restart. Those writes are not fsynced:
+ * like nats-server's consumer store they survive a crash of the process,
+ * not of the machine; consumer_flush() and consumer_close() fsync.
  *
  * Knows its stream only through stream.h and the network only through the
  * host (host.h); knows nothing of the API subjects or of connections. Every
@@ -133,9 +135,9 @@ void consumer_info(struct consumer *c, struct js_consumer_info *out);
 int consumer_update(struct consumer *c, const struct js_consumer_config *cfg,
                     struct js_error *err);
 
-/* Writes the state now if it changed since the last write, instead of at
- * the end of the loop iteration. Returns 0 or BL_EIO/BL_ENOSPC with errmsg.
- * Memory-only consumers return 0. */
+/* Writes the state now, fsynced, if it changed since the last write,
+ * instead of at the end of the loop iteration. Returns 0 or
+ * BL_EIO/BL_ENOSPC with errmsg. Memory-only consumers return 0. */
 int consumer_flush(struct consumer *c, char *errmsg);
 
 /* ---- Wire entry points -------------------------------------------------- */

@@ -46,6 +46,12 @@ struct js_host_ops {
     void (*publish)(void *host, size_t acc, struct bl_slice subject,
                     struct bl_slice reply, size_t hdr_len,
                     struct bl_slice data);
+    /* Like publish, but routed by `route` (a push consumer's deliver
+     * subject, a pull request's inbox) while subscribers see `subject`
+     * (the stream message's own subject), as JetStream deliveries are. */
+    void (*deliver)(void *host, size_t acc, struct bl_slice route,
+                    struct bl_slice subject, struct bl_slice reply,
+                    size_t hdr_len, struct bl_slice data);
     /* True if some subscription in `acc` matches the literal subject. */
     bool (*has_interest)(void *host, size_t acc, struct bl_slice subject);
     /* Calls cb(ctx) after `ms`, then every `repeat_ms` if that is nonzero.
@@ -88,6 +94,15 @@ static inline void js_host_publish(const struct js_host *h, size_t acc,
                                    struct bl_slice data)
 {
     h->ops->publish(h->host, acc, subject, reply, hdr_len, data);
+}
+
+static inline void js_host_deliver(const struct js_host *h, size_t acc,
+                                   struct bl_slice route,
+                                   struct bl_slice subject,
+                                   struct bl_slice reply, size_t hdr_len,
+                                   struct bl_slice data)
+{
+    h->ops->deliver(h->host, acc, route, subject, reply, hdr_len, data);
 }
 
 static inline bool js_host_has_interest(const struct js_host *h, size_t acc,

@@ -528,7 +528,7 @@ static void load_consumers(struct js_stream_entry *se)
         if (e->d_name[0] == '.')
             continue;
         char errmsg[BL_ERRMSG_SIZE] = "";
-        char meta[1200];
+        char meta[1400];
         snprintf(meta, sizeof(meta), "%s/%s/%s", path, e->d_name, META_FILE);
         json_t *j = load_json(meta, errmsg);
         if (j == NULL) {
@@ -567,7 +567,7 @@ static void load_streams(struct js_account *a)
         if (e->d_name[0] == '.')
             continue;
         char errmsg[BL_ERRMSG_SIZE] = "";
-        char meta[1200];
+        char meta[1400];
         snprintf(meta, sizeof(meta), "%s/%s/%s", path, e->d_name, META_FILE);
         json_t *j = load_json(meta, errmsg);
         if (j == NULL) {

@@ -189,6 +189,12 @@ void client_stall(struct client *pub, struct client *sub);
 void route_publish(struct server *s, struct client *from, size_t acc,
                    struct bl_slice subject, struct bl_slice reply,
                    size_t hdr_len, struct bl_slice data);
+/* The same, matched on `route` while subscribers see `shown` as the
+ * message's subject (JetStream deliveries). */
+void route_publish_as(struct server *s, struct client *from, size_t acc,
+                      struct bl_slice route, struct bl_slice shown,
+                      struct bl_slice reply, size_t hdr_len,
+                      struct bl_slice data);
 /* Takes a subscription out of the index and the client's map; its memory
  * goes to the graveyard, freed by server_collect(). */
 void route_remove_sub(struct server *s, struct sub *sub);

@@ -60,6 +60,16 @@ static void h_publish(void *host, size_t acc, struct bl_slice subject,
     route_publish(s, NULL, acc, subject, reply, hdr_len, data);
 }
 
+static void h_deliver(void *host, size_t acc, struct bl_slice route,
+                      struct bl_slice subject, struct bl_slice reply,
+                      size_t hdr_len, struct bl_slice data)
+{
+    struct server *s = host;
+    if (acc >= s->n_accounts)
+        return;
+    route_publish_as(s, NULL, acc, route, subject, reply, hdr_len, data);
+}
+
 static bool h_has_interest(void *host, size_t acc, struct bl_slice subject)
 {
     struct server *s = host;
@@ -142,6 +152,7 @@ static const struct js_host_ops host_ops = {
     .subscribe = h_subscribe,
     .unsubscribe = h_unsubscribe,
     .publish = h_publish,
+    .deliver = h_deliver,
     .has_interest = h_has_interest,
     .timer_start = h_timer_start,
     .timer_stop = h_timer_stop,

@@ -127,7 +127,15 @@ void route_publish(struct server *s, struct client *from, size_t acc,
                    struct bl_slice subject, struct bl_slice reply,
                    size_t hdr_len, struct bl_slice data)
 {
-    struct sublist_result *r = sublist_match(s->sublists[acc], subject);
+    route_publish_as(s, from, acc, subject, subject, reply, hdr_len, data);
+}
+
+void route_publish_as(struct server *s, struct client *from, size_t acc,
+                      struct bl_slice route, struct bl_slice subject,
+                      struct bl_slice reply, size_t hdr_len,
+                      struct bl_slice data)
+{
+    struct sublist_result *r = sublist_match(s->sublists[acc], route);
     s->delivering++;
     size_t n_delivered = 0;
     for (size_t i = 0; i < r->n_psubs; i++) {

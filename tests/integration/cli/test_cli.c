@@ -5,12 +5,14 @@
  * CLI's text would not prove them (backup/restore). */
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -21,7 +23,7 @@
 #define CLI_MAX_ARGS 48
 #define CLI_TIMEOUT_MS 30000
 
-static struct harness_server srv, srv2;
+static struct harness_server srv, srv2, srv3;
 
 /* ---- running the CLI ---- */
 
@@ -29,7 +31,7 @@ struct proc {
     pid_t pid;
     int out_fd, err_fd; /* -1 once at EOF */
     struct bl_buf out, err;
-    int exit_code;      /* exit status, or 128+signal */
+    int exit_code; /* exit status, or 128+signal */
 };
 
 static const char *cli_bin(void)
@@ -135,8 +137,8 @@ static int proc_wait(struct proc *p, int timeout_ms)
         close(p->out_fd);
     if (p->err_fd >= 0)
         close(p->err_fd);
-    p->exit_code = WIFEXITED(status) ? WEXITSTATUS(status)
-                                     : 128 + WTERMSIG(status);
+    p->exit_code =
+        WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     /* Appending nothing still allocates: out.p and err.p are strings. */
     bl_buf_append(&p->out, "", 0);
     bl_buf_append(&p->err, "", 0);
@@ -192,8 +194,8 @@ static const char *ok(const char *first, ...)
 #define OK(...) ok(__VA_ARGS__, (const char *)NULL)
 
 #define ASSERT_HAS(text, needle)                                               \
-    ck_assert_msg(strstr((text), (needle)) != NULL,                            \
-                  "expected \"%s\" in:\n%s", (needle), (text))
+    ck_assert_msg(strstr((text), (needle)) != NULL, "expected \"%s\" in:\n%s", \
+                  (needle), (text))
 #define ASSERT_LACKS(text, needle)                                             \
     ck_assert_msg(strstr((text), (needle)) == NULL,                            \
                   "did not expect \"%s\" in:\n%s", (needle), (text))
@@ -282,8 +284,7 @@ START_TEST(help_and_bad_input)
         1);
     ASSERT_HAS(p.err.p, "error: unknown option --bogus");
     proc_close(&p);
-    ck_assert_int_eq(cli_on(&p, NULL, "stream", "info", (const char *)NULL),
-                     1);
+    ck_assert_int_eq(cli_on(&p, NULL, "stream", "info", (const char *)NULL), 1);
     ASSERT_HAS(p.err.p, "error: ");
     proc_close(&p);
     ck_assert_int_eq(cli_on(&p, NULL, "stream", "add", "X", "--max-age", "1x",
@@ -291,8 +292,8 @@ START_TEST(help_and_bad_input)
                      1);
     ASSERT_HAS(p.err.p, "error: invalid --max-age '1x'");
     proc_close(&p);
-    ck_assert_int_eq(cli_on(&p, NULL, "stream", "add", "X", "--storage",
-                            "tape", (const char *)NULL),
+    ck_assert_int_eq(cli_on(&p, NULL, "stream", "add", "X", "--storage", "tape",
+                            (const char *)NULL),
                      1);
     ASSERT_HAS(p.err.p, "error: invalid --storage 'tape'");
     proc_close(&p);
@@ -312,8 +313,8 @@ START_TEST(pub_and_sub_show_subject_headers_body)
 {
     harness_server_start(&srv, 0, NULL);
     struct proc sub;
-    const char *sub_args[] = {"-s", srv.url, "sub", "greet.>", "--count", "2",
-                              "--wait", "10s", NULL};
+    const char *sub_args[] = {"-s", srv.url,  "sub", "greet.>", "--count",
+                              "2",  "--wait", "10s", NULL};
     proc_start(&sub, NULL, sub_args);
     proc_expect_out(&sub, "Subscribing on greet.>", 10000);
     struct proc p;
@@ -341,8 +342,8 @@ START_TEST(request_and_reply)
 {
     harness_server_start(&srv, 0, NULL);
     struct proc rep;
-    const char *rep_args[] = {"-s",    srv.url, "reply", "svc.time", "noon",
-                              "--count", "1",   "--wait", "10s",     NULL};
+    const char *rep_args[] = {"-s",      srv.url, "reply",  "svc.time", "noon",
+                              "--count", "1",     "--wait", "10s",      NULL};
     proc_start(&rep, NULL, rep_args);
     proc_expect_out(&rep, "Listening on \"svc.time\"", 10000);
     struct proc p;
@@ -367,14 +368,13 @@ END_TEST
 START_TEST(stream_add_info_ls_report)
 {
     start_js(&srv, "js", 0);
-    const char *out = OK("stream", "add", "ORDERS", "--subjects",
-                         "orders.*,returns.*", "--storage", "file",
-                         "--retention", "limits", "--max-msgs", "100000",
-                         "--max-bytes", "1MiB", "--max-age", "1h",
-                         "--max-msg-size", "2KB", "--max-msgs-per-subject",
-                         "5000", "--discard", "new", "--dupe-window", "90s",
-                         "--allow-rollup", "--deny-delete", "--allow-direct",
-                         "--description", "all the orders");
+    const char *out =
+        OK("stream", "add", "ORDERS", "--subjects", "orders.*,returns.*",
+           "--storage", "file", "--retention", "limits", "--max-msgs", "100000",
+           "--max-bytes", "1MiB", "--max-age", "1h", "--max-msg-size", "2KB",
+           "--max-msgs-per-subject", "5000", "--discard", "new",
+           "--dupe-window", "90s", "--allow-rollup", "--deny-delete",
+           "--allow-direct", "--description", "all the orders");
     ASSERT_HAS(out, "Stream ORDERS was created");
     ASSERT_HAS(out, "Information for Stream ORDERS created ");
     ASSERT_HAS(out, "Configuration:");
@@ -433,9 +433,9 @@ START_TEST(stream_add_info_ls_report)
     out = OK("--json", "stream", "info", "ORDERS");
     json_t *j = json_loads(out, 0, NULL);
     ck_assert_ptr_nonnull(j);
-    ck_assert_str_eq(
-        json_string_value(json_object_get(json_object_get(j, "config"), "name")),
-        "ORDERS");
+    ck_assert_str_eq(json_string_value(
+                         json_object_get(json_object_get(j, "config"), "name")),
+                     "ORDERS");
     ck_assert_int_eq(json_integer_value(json_object_get(
                          json_object_get(j, "state"), "messages")),
                      1500);
@@ -554,8 +554,8 @@ START_TEST(consumer_lifecycle)
     publish_acked(&srv, "s.a", 3);
     publish_acked(&srv, "s.b", 1);
     const char *out =
-        OK("consumer", "add", "S", "C1", "--pull", "--filter", "s.a",
-           "--ack", "explicit", "--max-deliver", "5", "--ack-wait", "30s",
+        OK("consumer", "add", "S", "C1", "--pull", "--filter", "s.a", "--ack",
+           "explicit", "--max-deliver", "5", "--ack-wait", "30s",
            "--max-ack-pending", "50", "--deliver-policy", "all");
     ASSERT_HAS(out, "Information for Consumer S > C1 created ");
     ASSERT_HAS(out, " Pull Mode: true\n");
@@ -671,8 +671,7 @@ START_TEST(backup_restore_into_fresh_server)
 
     char dir[1024];
     snprintf(dir, sizeof dir, "%s/backup", harness_dir());
-    const char *out =
-        OK("stream", "backup", "ORDERS", dir, "--no-progress");
+    const char *out = OK("stream", "backup", "ORDERS", dir, "--no-progress");
     ASSERT_HAS(out, "Starting backup of Stream \"ORDERS\"");
     ASSERT_HAS(out, "Backed up Stream \"ORDERS\": 319 messages");
     char path[1100];
@@ -755,9 +754,8 @@ START_TEST(restore_from_missing_dir_fails)
     ck_assert_int_eq(cli(&p, "stream", "restore", "/nonexistent/backup"), 1);
     ASSERT_HAS(p.err.p, "error: read /nonexistent/backup/backup.json");
     proc_close(&p);
-    ck_assert_int_eq(cli(&p, "stream", "backup", "NOPE", harness_dir(),
-                         "--no-progress"),
-                     1);
+    ck_assert_int_eq(
+        cli(&p, "stream", "backup", "NOPE", harness_dir(), "--no-progress"), 1);
     ASSERT_HAS(p.err.p, "(err_code 10059)");
     proc_close(&p);
 }
@@ -785,6 +783,117 @@ START_TEST(server_info_reads_varz)
 }
 END_TEST
 
+/* ---- cluster information ---- */
+
+/* A loopback port nobody listens on right now. */
+static int free_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    ck_assert_int_ge(fd, 0);
+    struct sockaddr_in a = {0};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+    ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+    close(fd);
+    return ntohs(a.sin_port);
+}
+
+/* On a three-node cluster, info shows the Cluster Information section
+ * (name, leader, two replicas with their state) and report marks the
+ * leader with "*"; a stopped replica turns OFFLINE and gets a "!". */
+START_TEST(cluster_section_in_info_and_report)
+{
+    struct harness_server *nodes[3] = {&srv, &srv2, &srv3};
+    int cport[3];
+    for (int i = 0; i < 3; i++)
+        cport[i] = free_port();
+    char routes[256], cluster[3][64], dir[3][1024], name[3][16];
+    snprintf(routes, sizeof routes,
+             "nats://127.0.0.1:%d,nats://127.0.0.1:%d,nats://127.0.0.1:%d",
+             cport[0], cport[1], cport[2]);
+    for (int i = 0; i < 3; i++) {
+        snprintf(cluster[i], sizeof cluster[i], "nats://127.0.0.1:%d",
+                 cport[i]);
+        snprintf(dir[i], sizeof dir[i], "%s/n%d", harness_dir(), i + 1);
+        snprintf(name[i], sizeof name[i], "n%d", i + 1);
+        mkdir(dir[i], 0700);
+        const char *args[] = {"-js",      "-sd",
+                              dir[i],     "--server_name",
+                              name[i],    "--cluster_name",
+                              "C1",       "--cluster",
+                              cluster[i], "--routes",
+                              routes,     NULL};
+        harness_server_start(nodes[i], 0, args);
+    }
+    /* The meta group needs a leader before streams can be created. */
+    struct proc p;
+    int64_t deadline = harness_now_ms() + 20000;
+    for (;;) {
+        int rc = cli(&p, "stream", "add", "R3", "--subjects", "r3.>",
+                     "--replicas", "3");
+        if (rc == 0)
+            break;
+        ck_assert_msg(harness_now_ms() < deadline, "no R3 stream after 20s: %s",
+                      p.err.p);
+        proc_close(&p);
+        harness_sleep_ms(500);
+    }
+    proc_close(&p);
+    publish_acked(&srv, "r3.a", 3);
+
+    const char *out = OK("stream", "info", "R3");
+    ASSERT_HAS(out, "Cluster Information:");
+    ASSERT_HAS(out, " Name: C1\n");
+    ASSERT_HAS(out, " Leader: n");
+    ASSERT_HAS(out, " Replicas: 3\n");
+    const char *r1 = strstr(out, " Replica: n");
+    ck_assert_ptr_nonnull(r1);
+    ck_assert_ptr_nonnull(strstr(r1 + 1, " Replica: n"));
+    ASSERT_HAS(out, ", seen ");
+    /* The section comes between Configuration and State. */
+    ck_assert(strstr(out, "Configuration:") <
+              strstr(out, "Cluster Information:"));
+    ck_assert(strstr(out, "Cluster Information:") < strstr(out, "State:"));
+
+    /* Find the leader, stop one follower, and wait for it to show. */
+    json_t *j = json_loads(OK("--json", "stream", "info", "R3"), 0, NULL);
+    ck_assert_ptr_nonnull(j);
+    char leader[8];
+    snprintf(leader, sizeof leader, "%s",
+             json_string_value(
+                 json_object_get(json_object_get(j, "cluster"), "leader")));
+    json_decref(j);
+    out = OK("stream", "report");
+    char starred[16];
+    snprintf(starred, sizeof starred, "%s*", leader);
+    ASSERT_HAS(out, starred);
+    int victim = strcmp(leader, "n1") == 0 ? 1 : 0; /* never the leader */
+    struct harness_server *alive = victim == 0 ? &srv2 : &srv;
+    harness_server_stop(nodes[victim], SIGTERM);
+    char offline[16], marked[16];
+    snprintf(offline, sizeof offline, "n%d, ", victim + 1);
+    snprintf(marked, sizeof marked, "n%d!", victim + 1);
+    deadline = harness_now_ms() + 20000;
+    for (;;) {
+        ck_assert_int_eq(
+            cli_on(&p, alive, "stream", "report", (const char *)NULL), 0);
+        if (strstr(p.out.p, marked) != NULL)
+            break;
+        ck_assert_msg(harness_now_ms() < deadline, "%s never marked in:\n%s",
+                      marked, p.out.p);
+        proc_close(&p);
+        harness_sleep_ms(500);
+    }
+    proc_close(&p);
+    ck_assert_int_eq(
+        cli_on(&p, alive, "stream", "info", "R3", (const char *)NULL), 0);
+    ASSERT_HAS(p.out.p, "OFFLINE");
+    proc_close(&p);
+}
+END_TEST
+
 static Suite *cli_suite(void)
 {
     Suite *s = suite_create("integration/cli");
@@ -801,6 +910,11 @@ static Suite *cli_suite(void)
     HARNESS_ADD(s, restore_onto_existing_stream_is_refused, 60);
     HARNESS_ADD(s, restore_from_missing_dir_fails, 30);
     HARNESS_ADD(s, server_info_reads_varz, 30);
+    if (harness_is_reference())
+        HARNESS_ADD(s, cluster_section_in_info_and_report, 90);
+    else
+        printf("skipped cluster_section_in_info_and_report: ballastd has no "
+               "clustering yet\n");
     return s;
 }
 

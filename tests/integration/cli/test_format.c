@@ -244,8 +244,7 @@ START_TEST(rfc3339_parses)
     ck_assert_int_eq(parse_rfc3339("2021-02-05 12:07:34Z", &t), BL_EINVAL);
     ck_assert_int_eq(parse_rfc3339("2021-02-05T12:07:34", &t), BL_EINVAL);
     ck_assert_int_eq(parse_rfc3339("2021-02-05T12:07:34.Z", &t), BL_EINVAL);
-    ck_assert_int_eq(parse_rfc3339("2021-02-05T12:07:34Zjunk", &t),
-                     BL_EINVAL);
+    ck_assert_int_eq(parse_rfc3339("2021-02-05T12:07:34Zjunk", &t), BL_EINVAL);
 }
 END_TEST
 

@@ -60,14 +60,21 @@ static json_t *snapshot(const char *stream, struct bl_buf *out)
 
 /* Restores `data` as `stream` with the snapshot reply's config and state;
  * returns the final reply (json_decref() it). */
-static json_t *restore(const char *stream, json_t *snap,
-                       const struct bl_buf *data)
+/* The restore request for snapshot reply `snap`; free() it. */
+static char *restore_body(json_t *snap)
 {
     json_t *req = json_object();
     json_object_set(req, "config", json_object_get(snap, "config"));
     json_object_set(req, "state", json_object_get(snap, "state"));
     char *body = json_dumps(req, JSON_COMPACT);
     json_decref(req);
+    return body;
+}
+
+static json_t *restore(const char *stream, json_t *snap,
+                       const struct bl_buf *data)
+{
+    char *body = restore_body(snap);
     char api[128];
     snprintf(api, sizeof(api), "STREAM.RESTORE.%s", stream);
     json_t *r = jsu_api_ok(c.nc, api, body);
@@ -152,8 +159,48 @@ START_TEST(snapshot_and_restore)
     ck_assert_int_eq(jsu_json_int(snap, "state.messages"), 59);
 
     /* Restoring over the live stream is refused. */
-    json_t *r = restore_expect_error_helper: NULL;
-    (void)r;
+    char *body = restore_body(snap);
+    jsu_api_expect_err(c.nc, "STREAM.RESTORE.BK", body, 10130, 0);
+    free(body);
+
+    HARNESS_NATS_OK("delete stream", js_DeleteStream(c.js, "BK", NULL, &jerr));
+    json_t *r = restore("BK", snap, &data);
+    ck_assert_msg(jsu_err_code(r) == 0, "restore failed: %s",
+                  json_dumps(r, JSON_COMPACT));
+    ck_assert_int_eq(jsu_json_int(r, "state.messages"), 59);
+    json_decref(r);
+
+    jsOptions o;
+    jsOptions_Init(&o);
+    o.Stream.Info.DeletedDetails = true;
+    jsStreamInfo *si = NULL;
+    HARNESS_NATS_OK("info", js_GetStreamInfo(&si, c.js, "BK", &o, &jerr));
+    ck_assert_int_eq(si->State.Msgs, 59);
+    ck_assert_int_eq(si->State.FirstSeq, 1);
+    ck_assert_int_eq(si->State.LastSeq, 60);
+    ck_assert_int_eq(si->State.NumDeleted, 1);
+    ck_assert_int_eq(si->Config->SubjectsLen, 1);
+    ck_assert_str_eq(si->Config->Subjects[0], "bk.*");
+    jsStreamInfo_Destroy(si);
+    natsMsg *m = NULL;
+    HARNESS_NATS_OK("get 10", js_GetMsg(&m, c.js, "BK", 10, NULL, &jerr));
+    ck_assert_str_eq(natsMsg_GetSubject(m), "bk.b");
+    const char *v = NULL;
+    HARNESS_NATS_OK("X-N", natsMsgHeader_Get(m, "X-N", &v));
+    ck_assert_str_eq(v, "10");
+    ck_assert(strncmp(natsMsg_GetData(m), "10-zzz", 6) == 0);
+    ck_assert_int_eq(natsMsg_GetTime(m), orig_time);
+    natsMsg_Destroy(m);
+    ck_assert_int_eq(js_GetMsg(&m, c.js, "BK", 7, NULL, &jerr),
+                     NATS_NOT_FOUND);
+
+    jsConsumerInfo *ci = jsu_consumer_info(c.js, "BK", "DUR");
+    ck_assert_int_eq(ci->Delivered.Stream, 5);
+    ck_assert_int_eq(ci->AckFloor.Stream, 3);
+    ck_assert_int_eq(ci->NumAckPending, 2);
+    jsConsumerInfo_Destroy(ci);
+    /* The restored stream takes new messages after the old ones. */
+    ck_assert_int_eq(jsu_publish(c.js, "bk.a", "new"), 61);
     bl_buf_close(&data);
     json_decref(snap);
     jsu_close(&c);

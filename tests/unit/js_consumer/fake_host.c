@@ -75,22 +75,36 @@ static void deliver_internal(struct fake_host *fh, size_t acc,
     }
 }
 
-static void f_publish(void *host, size_t acc, struct bl_slice subject,
-                      struct bl_slice reply, size_t hdr_len,
-                      struct bl_slice data)
+static void record(struct fake_host *fh, size_t acc, struct bl_slice subject,
+                   struct bl_slice shown, struct bl_slice reply,
+                   size_t hdr_len, struct bl_slice data)
 {
-    struct fake_host *fh = host;
     if (fh->n_pubs == fh->cap_pubs) {
         fh->cap_pubs = fh->cap_pubs ? fh->cap_pubs * 2 : 64;
         fh->pubs = bl_xrealloc(fh->pubs, fh->cap_pubs * sizeof(*fh->pubs));
     }
     struct fake_pub *p = &fh->pubs[fh->n_pubs++];
     p->subject = bl_xstrndup(subject.p, subject.len);
+    p->shown = bl_xstrndup(shown.p, shown.len);
     p->reply = bl_xstrndup(reply.p ? reply.p : "", reply.len);
     p->hdr_len = hdr_len;
     p->data = bl_xstrndup(data.p ? data.p : "", data.len);
     p->data_len = data.len;
     deliver_internal(fh, acc, subject, reply, hdr_len, data);
+}
+
+static void f_publish(void *host, size_t acc, struct bl_slice subject,
+                      struct bl_slice reply, size_t hdr_len,
+                      struct bl_slice data)
+{
+    record(host, acc, subject, subject, reply, hdr_len, data);
+}
+
+static void f_deliver(void *host, size_t acc, struct bl_slice route,
+                      struct bl_slice shown, struct bl_slice reply,
+                      size_t hdr_len, struct bl_slice data)
+{
+    record(host, acc, route, shown, reply, hdr_len, data);
 }
 
 static bool f_has_interest(void *host, size_t acc, struct bl_slice subject)
@@ -143,6 +157,7 @@ static const struct js_host_ops fake_ops = {
     .subscribe = f_subscribe,
     .unsubscribe = f_unsubscribe,
     .publish = f_publish,
+    .deliver = f_deliver,
     .has_interest = f_has_interest,
     .timer_start = f_timer_start,
     .timer_stop = f_timer_stop,
@@ -163,6 +178,7 @@ void fake_host_clear(struct fake_host *fh)
 {
     for (size_t i = 0; i < fh->n_pubs; i++) {
         bl_free(fh->pubs[i].subject);
+        bl_free(fh->pubs[i].shown);
         bl_free(fh->pubs[i].reply);
         bl_free(fh->pubs[i].data);
     }
@@ -222,7 +238,8 @@ void fake_host_advance(struct fake_host *fh, uint64_t ms)
         struct fake_timer *next = NULL;
         for (size_t i = 0; i < fh->n_timers; i++) {
             struct fake_timer *t = fh->timers[i];
-            if (t->due_ns <= target && (next == NULL || t->due_ns < next->due_ns))
+            if (t->due_ns <= target &&
+                (next == NULL || t->due_ns < next->due_ns))
                 next = t;
         }
         if (next == NULL)
@@ -261,8 +278,8 @@ size_t fake_host_live_subs(const struct fake_host *fh)
 
 void fake_host_interest_add(struct fake_host *fh, const char *filter)
 {
-    fh->interest = bl_xrealloc(fh->interest,
-                               (fh->n_interest + 1) * sizeof(*fh->interest));
+    fh->interest =
+        bl_xrealloc(fh->interest, (fh->n_interest + 1) * sizeof(*fh->interest));
     fh->interest[fh->n_interest++] = bl_xstrdup(filter);
 }
 

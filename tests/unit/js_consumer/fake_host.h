@@ -14,7 +14,8 @@
 
 /* One recorded publish; strings are NUL-terminated copies. */
 struct fake_pub {
-    char *subject;
+    char *subject; /* where it was routed */
+    char *shown;   /* the subject subscribers see (deliver); = subject */
     char *reply; /* "" when none */
     size_t hdr_len;
     char *data; /* headers then payload */

@@ -77,7 +77,10 @@ static uint64_t put_hdr(const char *subject, const char *hdr, const char *body)
     ck_assert_uint_lt(hl + bl, sizeof buf);
     memcpy(buf, hdr ? hdr : "", hl);
     memcpy(buf + hl, body, bl);
-    struct js_inmsg m = {0, bl_slice_of(subject), {NULL, 0}, hl,
+    struct js_inmsg m = {0,
+                         bl_slice_of(subject),
+                         {NULL, 0},
+                         hl,
                          (struct bl_slice){buf, hl + bl}};
     fh->wall_ns += 1000000;
     ck_assert_int_eq(stream_process_msg(st, &m, fh->wall_ns), 0);
@@ -111,11 +114,10 @@ static int open_with(struct js_consumer_config *cfg, const char *state_dir)
     struct js_error err;
     js_error_clear(&err);
     js_consumer_config_set_defaults(cfg);
-    ck_assert_int_eq(js_consumer_config_check(cfg, stream_config(st), &err),
-                     0);
+    ck_assert_int_eq(js_consumer_config_check(cfg, stream_config(st), &err), 0);
     char errmsg[BL_ERRMSG_SIZE];
-    int rv = consumer_open(st, "C", cfg, &fh->h, state_dir, 42, &con, &err,
-                           errmsg);
+    int rv =
+        consumer_open(st, "C", cfg, &fh->h, state_dir, 42, &con, &err, errmsg);
     js_consumer_config_close(cfg);
     return rv;
 }
@@ -224,6 +226,9 @@ START_TEST(pull_batch_delivers_in_order_with_ack_subjects)
     ck_assert_uint_eq(a.dseq, 1);
     ck_assert_uint_eq(a.pending, 2);
     ck_assert_str_eq(fake_pub_payload(nth_msg(INBOX, 0)), "one");
+    /* Routed to the inbox, shown under the stream message's subject. */
+    ck_assert_str_eq(nth_msg(INBOX, 0)->shown, "foo.a");
+    ck_assert_str_eq(nth_msg(INBOX, 1)->shown, "foo.b");
     a = ackinfo(nth_msg(INBOX, 1));
     ck_assert_uint_eq(a.sseq, 2);
     ck_assert_uint_eq(a.pending, 1);
@@ -380,8 +385,8 @@ START_TEST(pull_request_limits)
     cfg.max_bytes = 1000;
     ck_assert_int_eq(open_with(&cfg, NULL), 0);
     pull_req("inbox.a", 11, 0, false, 0);
-    ck_assert_uint_eq(
-        n_status("inbox.a", "409 Exceeded MaxRequestBatch of 10"), 1);
+    ck_assert_uint_eq(n_status("inbox.a", "409 Exceeded MaxRequestBatch of 10"),
+                      1);
     pull_req("inbox.b", 1, 61 * SEC, false, 0);
     ck_assert_uint_eq(
         n_status("inbox.b", "409 Exceeded MaxRequestExpires of 1m0s"), 1);
@@ -446,7 +451,7 @@ struct policy_case {
     uint64_t opt_start_seq;
     int start_time_of; /* use the timestamp of this seq; 0 none */
     const char *filter;
-    uint64_t expect[3];  /* stream seqs delivered, 0 ends */
+    uint64_t expect[3]; /* stream seqs delivered, 0 ends */
 };
 
 /* Stream: 1 foo.a, 2 foo.b, 3 foo.a, 4 foo.b; then 5 foo.c after the
@@ -481,9 +486,9 @@ START_TEST(deliver_policies)
     if (pc->start_time_of != 0) {
         struct store_msg m;
         store_msg_init(&m);
-        ck_assert_int_eq(store_load(stream_store(st),
-                                    (uint64_t)pc->start_time_of, &m, NULL),
-                         0);
+        ck_assert_int_eq(
+            store_load(stream_store(st), (uint64_t)pc->start_time_of, &m, NULL),
+            0);
         cfg.has_opt_start_time = true;
         cfg.opt_start_time_ns = (int64_t)m.ts_ns;
         store_msg_close(&m);
@@ -532,7 +537,8 @@ START_TEST(filter_subject)
 }
 END_TEST
 
-/* ---- Acks ------------------------------------------------------------------ */
+/* ---- Acks ------------------------------------------------------------------
+ */
 
 /* Explicit acks: the floor moves only over a contiguous acked prefix. */
 START_TEST(ack_explicit_moves_floor)
@@ -1121,7 +1127,7 @@ START_TEST(ephemeral_pull_inactive_deleted)
     consumer_set_on_delete(con, on_gone, NULL);
     fake_host_advance(fh, 4000);
     pull_req(INBOX, 1, 1 * SEC, false, 0); /* activity at t=4 */
-    fake_host_advance(fh, 4500);            /* t=8.5 */
+    fake_host_advance(fh, 4500);           /* t=8.5 */
     ck_assert_int_eq(n_deleted, 0);
     fake_host_advance(fh, 1000); /* t=9.5 */
     ck_assert_int_eq(n_deleted, 1);
@@ -1197,12 +1203,21 @@ START_TEST(apply_is_the_only_path)
     commit();
     open_pull();
     struct consumer_cmd cmds[] = {
-        {.kind = CONSUMER_CMD_DELIVERED, .sseq = 1, .dseq = 1, .dc = 1,
+        {.kind = CONSUMER_CMD_DELIVERED,
+         .sseq = 1,
+         .dseq = 1,
+         .dc = 1,
          .now_ns = 10},
-        {.kind = CONSUMER_CMD_DELIVERED, .sseq = 2, .dseq = 2, .dc = 1,
+        {.kind = CONSUMER_CMD_DELIVERED,
+         .sseq = 2,
+         .dseq = 2,
+         .dc = 1,
          .now_ns = 11},
         {.kind = CONSUMER_CMD_ACK, .sseq = 2, .dseq = 2, .now_ns = 12},
-        {.kind = CONSUMER_CMD_DELIVERED, .sseq = 1, .dseq = 3, .dc = 2,
+        {.kind = CONSUMER_CMD_DELIVERED,
+         .sseq = 1,
+         .dseq = 3,
+         .dc = 2,
          .now_ns = 13},
     };
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
@@ -1216,8 +1231,8 @@ START_TEST(apply_is_the_only_path)
     ck_assert_uint_eq(s.num_redelivered, 1);
     ck_assert_uint_eq(s.ack_floor.stream_seq, 0);
     ck_assert_uint_eq(s.num_pending, 1);
-    struct consumer_cmd ack1 = {.kind = CONSUMER_CMD_ACK, .sseq = 1,
-                                .dseq = 3, .now_ns = 14};
+    struct consumer_cmd ack1 = {
+        .kind = CONSUMER_CMD_ACK, .sseq = 1, .dseq = 3, .now_ns = 14};
     ck_assert_int_eq(consumer_apply(con, &ack1), 0);
     s = state();
     ck_assert_uint_eq(s.ack_floor.stream_seq, 2);

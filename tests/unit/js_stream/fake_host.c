@@ -95,10 +95,19 @@ static void fake_defer(void *host, js_timer_cb cb, void *ctx)
     fh->deferred[fh->n_deferred++] = (struct fake_deferred){cb, ctx};
 }
 
+static void fake_deliver(void *host, size_t acc, struct bl_slice route,
+                         struct bl_slice shown, struct bl_slice reply,
+                         size_t hdr_len, struct bl_slice data)
+{
+    (void)shown;
+    fake_publish(host, acc, route, reply, hdr_len, data);
+}
+
 static const struct js_host_ops fake_ops = {
     .subscribe = fake_subscribe,
     .unsubscribe = fake_unsubscribe,
     .publish = fake_publish,
+    .deliver = fake_deliver,
     .has_interest = fake_has_interest,
     .timer_start = fake_timer_start,
     .timer_stop = fake_timer_stop,
