@@ -52,7 +52,9 @@ int main(int argc, char **argv)
         bl_log_set_level(BL_LOG_DEBUG);
     signal(SIGPIPE, SIG_IGN);
 
-    bl_log_info("main: starting ballastd version %s", BALLAST_VERSION);
+    bl_log_info("main: starting ballastd version %s (nats-server %s "
+                "compatible)",
+                BALLAST_VERSION, BALLAST_NATS_VERSION);
     if (opts.config_file)
         bl_log_info("main: using configuration file %s", opts.config_file);
 

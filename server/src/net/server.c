@@ -44,7 +44,8 @@ static void build_info(struct server *s)
     json_object_set_new(j, "server_name",
                         json_string(o->server_name ? o->server_name
                                                    : s->server_id));
-    json_object_set_new(j, "version", json_string(BALLAST_VERSION));
+    json_object_set_new(j, "version", json_string(BALLAST_NATS_VERSION));
+    json_object_set_new(j, "ballast_version", json_string(BALLAST_VERSION));
     json_object_set_new(j, "proto", json_integer(1));
     json_object_set_new(j, "host", json_string(o->host));
     json_object_set_new(j, "port", json_integer(s->port));
@@ -180,7 +181,7 @@ static void prov_varz(void *ctx, struct stats_varz *v)
     snprintf(v->server_id, sizeof(v->server_id), "%s", s->server_id);
     snprintf(v->server_name, sizeof(v->server_name), "%s",
              o->server_name ? o->server_name : s->server_id);
-    snprintf(v->version, sizeof(v->version), "%s", BALLAST_VERSION);
+    snprintf(v->version, sizeof(v->version), "%s", BALLAST_NATS_VERSION);
     snprintf(v->host, sizeof(v->host), "%s", o->host);
     v->port = s->port;
     v->http_port = s->http_port;
