@@ -23,7 +23,7 @@ cmake -S "$root" -B "$build" -DCMAKE_C_COMPILER=clang -DBALLAST_FUZZ=ON \
     -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_FLAGS="$flags" >/dev/null
 
 targets=
-for t in fuzz_parser fuzz_conf; do
+for t in fuzz_parser fuzz_conf fuzz_api; do
     if [ -f "$root/tests/fuzz/$t.c" ]; then
         targets="$targets $t"
     fi

@@ -176,8 +176,14 @@ static void handle_stream_create(struct req *r)
         js_error_set(&r->err, JS_ERR_BAD_REQUEST);
         goto fail;
     }
-    if (parse_stream_config(r, &cfg) != 0 ||
-        js_stream_config_check_create(&cfg, &r->err) != 0)
+    if (parse_stream_config(r, &cfg) != 0)
+        goto fail;
+    if (cfg.num_replicas > 1) {
+        /* Replicas need clustering; alone we answer as nats-server does. */
+        js_error_set(&r->err, JS_ERR_STREAM_REPLICAS_NOT_SUPPORTED);
+        goto fail;
+    }
+    if (js_stream_config_check_create(&cfg, &r->err) != 0)
         goto fail;
     struct js_stream_entry *se = engine_find_stream(r->a, cfg.name);
     if (se != NULL) {
@@ -602,6 +608,11 @@ static void handle_consumer_create(struct req *r, bool durable_subject)
             goto fail;
         }
     }
+    if (cfg->num_replicas > 1) {
+        /* As nats-server outside a cluster, before the config checks. */
+        js_error_set(&r->err, JS_ERR_STREAM_REPLICAS_NOT_SUPPORTED);
+        goto fail;
+    }
     js_consumer_config_set_defaults(cfg);
     if (js_consumer_config_check(cfg, stream_config(se->s), &r->err) != 0)
         goto fail;
@@ -775,6 +786,10 @@ static void dispatch(struct req *r)
             handle_stream_delete(r);
         else if (r->n_tok == 3 && tok_is(r, 1, "PURGE"))
             handle_stream_purge(r);
+        else if (r->n_tok == 3 && tok_is(r, 1, "SNAPSHOT"))
+            backup_snapshot_request(r->a, r->m, r->tok[2], r->body);
+        else if (r->n_tok == 3 && tok_is(r, 1, "RESTORE"))
+            backup_restore_request(r->a, r->m, r->tok[2], r->body);
         else if (r->n_tok == 4 && tok_is(r, 1, "MSG") && tok_is(r, 2, "GET")) {
             memmove(r->tok[2], r->tok[3], sizeof(r->tok[0]));
             handle_msg_get(r);

@@ -16,7 +16,10 @@
 
 struct stream;
 struct consumer;
+struct store;
 struct js_account;
+struct snap_job;
+struct restore_job;
 
 struct js_consumer_entry {
     struct consumer *c;
@@ -35,6 +38,7 @@ struct js_stream_entry {
     struct js_isub *direct_subj;
     struct js_consumer_entry **consumers;
     size_t n_consumers;
+    struct snap_job *snaps; /* snapshots being sent (backup.c) */
 };
 
 struct js_account {
@@ -45,6 +49,7 @@ struct js_account {
     struct js_isub *api_sub;
     struct js_stream_entry **streams;
     size_t n_streams;
+    struct restore_job *restores; /* restores in flight (backup.c) */
 };
 
 struct jetstream {
@@ -57,6 +62,8 @@ struct jetstream {
 };
 
 /* jetstream.c */
+/* mkdir -p; 0 or a BL_E* code with errmsg. */
+int engine_mkdir_p(const char *path, char *errmsg);
 struct js_stream_entry *engine_find_stream(struct js_account *a,
                                            const char *name);
 /* Creates a stream (config checked and defaulted) with its store, files
@@ -64,6 +71,27 @@ struct js_stream_entry *engine_find_stream(struct js_account *a,
 int engine_create_stream(struct js_account *a,
                          const struct js_stream_config *cfg,
                          struct js_stream_entry **out, struct js_error *err);
+/* The directory a stream of this name lives in (caller frees). */
+char *engine_stream_dir(struct js_account *a, const char *name);
+/* Like engine_create_stream() over a store the caller filled (restore);
+ * takes ownership of `st` even on failure. */
+int engine_adopt_stream(struct js_account *a,
+                        const struct js_stream_config *cfg, struct store *st,
+                        struct js_stream_entry **out, struct js_error *err);
+/* Restores a consumer with its saved state bytes (may be empty). */
+int engine_restore_consumer(struct js_stream_entry *se, const char *name,
+                            const struct js_consumer_config *cfg,
+                            uint64_t created_ns, struct bl_slice state,
+                            struct js_error *err);
+/* Reads a durable consumer's saved state (caller frees *out); 0 bytes for
+ * memory-only consumers. */
+int engine_consumer_state(struct js_consumer_entry *ce, struct bl_buf *out);
+/* True if `cfg`'s subjects overlap a stream of the account other than
+ * `except`. */
+bool engine_subjects_taken(struct js_account *a,
+                           const struct js_stream_config *cfg,
+                           const struct js_stream_entry *except);
+
 /* Re-subscribes the stream's subjects after a config change and rewrites
  * meta.json. */
 int engine_stream_updated(struct js_stream_entry *se, struct js_error *err);
@@ -86,6 +114,18 @@ void engine_reply(struct js_account *a, struct bl_slice reply,
 /* The same with a header block (hdr_len bytes at the start of data). */
 void engine_reply_hdr(struct js_account *a, struct bl_slice reply,
                       size_t hdr_len, struct bl_slice data);
+
+/* backup.c */
+/* $JS.API.STREAM.SNAPSHOT.<stream> and $JS.API.STREAM.RESTORE.<stream>:
+ * reply to `m` (the tokens name the stream). */
+void backup_snapshot_request(struct js_account *a, const struct js_inmsg *m,
+                             const char *stream, struct bl_slice body);
+void backup_restore_request(struct js_account *a, const struct js_inmsg *m,
+                            const char *stream, struct bl_slice body);
+/* Stops the stream's snapshots in flight (stream deleted or closing). */
+void backup_cancel_stream(struct js_stream_entry *se);
+/* Stops every restore in flight in the account. */
+void backup_cancel_account(struct js_account *a);
 
 /* api.c */
 /* The $JS.API.> subscription callback; ctx is the struct js_account. */

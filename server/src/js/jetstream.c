@@ -24,7 +24,7 @@
 
 /* ---- Files -------------------------------------------------------------- */
 
-static int mkdir_p(const char *path, char *errmsg)
+int engine_mkdir_p(const char *path, char *errmsg)
 {
     char tmp[1024];
     snprintf(tmp, sizeof(tmp), "%s", path);
@@ -210,27 +210,36 @@ static void remove_entry(struct js_account *a, struct js_stream_entry *se)
     }
 }
 
-/* Opens the stream's store and state machine; `created_ns` 0 means now. */
+char *engine_stream_dir(struct js_account *a, const char *name)
+{
+    struct bl_buf b;
+    bl_buf_init(&b);
+    bl_buf_printf(&b, "%s/streams/%s", a->dir, name);
+    return bl_buf_steal(&b);
+}
+
+/* Opens the stream's state machine over `st`, or over its own store when
+ * `st` is NULL; `created_ns` 0 means now. Takes ownership of `st`. */
 static int open_stream(struct js_account *a, const struct js_stream_config *cfg,
-                       uint64_t created_ns, struct js_stream_entry **out,
-                       char *errmsg)
+                       struct store *st, uint64_t created_ns,
+                       struct js_stream_entry **out, char *errmsg)
 {
     struct jetstream *js = a->js;
     struct js_stream_entry *se = bl_xcalloc(1, sizeof(*se));
     se->acct = a;
     se->name = bl_xstrdup(cfg->name);
-    char path[1024];
-    snprintf(path, sizeof(path), "%s/streams/%s", a->dir, cfg->name);
-    se->dir = bl_xstrdup(path);
-    int rv = mkdir_p(se->dir, errmsg);
+    se->dir = engine_stream_dir(a, cfg->name);
+    char path[1200];
+    int rv = engine_mkdir_p(se->dir, errmsg);
     if (rv != 0)
         goto fail;
 
     struct store_cfg scfg;
     memset(&scfg, 0, sizeof(scfg));
     scfg.name = cfg->name;
-    struct store *st = NULL;
-    if (cfg->storage == JS_STORAGE_MEMORY) {
+    if (st != NULL) {
+        rv = 0;
+    } else if (cfg->storage == JS_STORAGE_MEMORY) {
         rv = memstore_new(&scfg, &st);
     } else {
         snprintf(path, sizeof(path), "%s/msgs", se->dir);
@@ -240,6 +249,7 @@ static int open_stream(struct js_account *a, const struct js_stream_config *cfg,
         goto fail;
     rv = stream_open(cfg, st, js->host, a->acc, js->opts.sync_interval_ms,
                      &se->s, errmsg);
+    st = NULL; /* the stream owns it now, even on failure */
     if (rv != 0)
         goto fail;
     if (created_ns != 0)
@@ -250,27 +260,40 @@ static int open_stream(struct js_account *a, const struct js_stream_config *cfg,
     return 0;
 fail:
     bl_errmsg_prefix(errmsg, "open stream %s", cfg->name);
+    if (st != NULL)
+        store_close(st);
     bl_free(se->dir);
     bl_free(se->name);
     bl_free(se);
     return rv;
 }
 
-int engine_create_stream(struct js_account *a,
-                         const struct js_stream_config *cfg,
-                         struct js_stream_entry **out, struct js_error *err)
+bool engine_subjects_taken(struct js_account *a,
+                           const struct js_stream_config *cfg,
+                           const struct js_stream_entry *except)
 {
-    char errmsg[BL_ERRMSG_SIZE] = "";
     for (size_t i = 0; i < a->n_streams; i++) {
         const struct js_stream_config *o = stream_config(a->streams[i]->s);
-        if (js_subjects_overlap(cfg->subjects, cfg->n_subjects, o->subjects,
-                                o->n_subjects)) {
-            js_error_set(err, JS_ERR_STREAM_SUBJECT_OVERLAP);
-            return BL_EEXIST;
-        }
+        if (a->streams[i] != except &&
+            js_subjects_overlap(cfg->subjects, cfg->n_subjects, o->subjects,
+                                o->n_subjects))
+            return true;
+    }
+    return false;
+}
+
+int engine_adopt_stream(struct js_account *a,
+                        const struct js_stream_config *cfg, struct store *st,
+                        struct js_stream_entry **out, struct js_error *err)
+{
+    char errmsg[BL_ERRMSG_SIZE] = "";
+    if (engine_subjects_taken(a, cfg, NULL)) {
+        store_close(st);
+        js_error_set(err, JS_ERR_STREAM_SUBJECT_OVERLAP);
+        return BL_EEXIST;
     }
     struct js_stream_entry *se = NULL;
-    int rv = open_stream(a, cfg, 0, &se, errmsg);
+    int rv = open_stream(a, cfg, st, 0, &se, errmsg);
     if (rv != 0) {
         js_error_from_bl(err, rv, JS_ERR_STREAM_CREATE, errmsg);
         return rv;
@@ -292,6 +315,40 @@ int engine_create_stream(struct js_account *a,
     bl_log_info("js: account %s: created stream %s", a->name, se->name);
     *out = se;
     return 0;
+}
+
+int engine_create_stream(struct js_account *a,
+                         const struct js_stream_config *cfg,
+                         struct js_stream_entry **out, struct js_error *err)
+{
+    if (engine_subjects_taken(a, cfg, NULL)) {
+        js_error_set(err, JS_ERR_STREAM_SUBJECT_OVERLAP);
+        return BL_EEXIST;
+    }
+    struct store_cfg scfg;
+    memset(&scfg, 0, sizeof(scfg));
+    scfg.name = cfg->name;
+    struct store *st = NULL;
+    char errmsg[BL_ERRMSG_SIZE] = "";
+    int rv;
+    if (cfg->storage == JS_STORAGE_MEMORY) {
+        rv = memstore_new(&scfg, &st);
+    } else {
+        char *dir = engine_stream_dir(a, cfg->name);
+        struct bl_buf msgs;
+        bl_buf_init(&msgs);
+        bl_buf_printf(&msgs, "%s/msgs", dir);
+        rv = engine_mkdir_p(dir, errmsg);
+        if (rv == 0)
+            rv = filestore_open(msgs.p, &scfg, &st, errmsg);
+        bl_buf_close(&msgs);
+        bl_free(dir);
+    }
+    if (rv != 0) {
+        js_error_from_bl(err, rv, JS_ERR_STREAM_CREATE, errmsg);
+        return rv;
+    }
+    return engine_adopt_stream(a, cfg, st, out, err);
 }
 
 int engine_stream_updated(struct js_stream_entry *se, struct js_error *err)
@@ -321,6 +378,7 @@ static void close_consumers(struct js_stream_entry *se, bool delete_state)
 
 void engine_close_stream(struct js_stream_entry *se)
 {
+    backup_cancel_stream(se);
     unsubscribe_stream(se);
     close_consumers(se, false);
     stream_close(se->s);
@@ -333,6 +391,7 @@ int engine_delete_stream(struct js_stream_entry *se, struct js_error *err)
 {
     char errmsg[BL_ERRMSG_SIZE] = "";
     struct js_account *a = se->acct;
+    backup_cancel_stream(se);
     unsubscribe_stream(se);
     close_consumers(se, true);
     int rv = stream_delete(se->s, errmsg);
@@ -423,7 +482,7 @@ static int open_consumer(struct js_stream_entry *se, const char *name,
     char *dir = consumer_dir(se, name, cfg);
     int rv = 0;
     if (dir != NULL && write_meta) {
-        rv = mkdir_p(dir, errmsg);
+        rv = engine_mkdir_p(dir, errmsg);
         if (rv == 0)
             rv = write_consumer_meta(dir, name, cfg, created_ns, errmsg);
         if (rv != 0) {
@@ -464,6 +523,56 @@ int engine_create_consumer(struct js_stream_entry *se, const char *name,
     int rv = open_consumer(se, name, cfg, now, true, out, err);
     if (rv == 0)
         bl_log_debug("js: stream %s: created consumer %s", se->name, name);
+    return rv;
+}
+
+int engine_restore_consumer(struct js_stream_entry *se, const char *name,
+                            const struct js_consumer_config *cfg,
+                            uint64_t created_ns, struct bl_slice state,
+                            struct js_error *err)
+{
+    char errmsg[BL_ERRMSG_SIZE] = "";
+    char *dir = consumer_dir(se, name, cfg);
+    int rv = 0;
+    if (dir != NULL) {
+        rv = engine_mkdir_p(dir, errmsg);
+        if (rv == 0)
+            rv = write_consumer_meta(dir, name, cfg, created_ns, errmsg);
+        if (rv == 0 && state.len > 0)
+            rv = write_atomic(dir, "state", state.p, state.len, errmsg);
+        bl_free(dir);
+        if (rv != 0) {
+            js_error_from_bl(err, rv, JS_ERR_CONSUMER_CREATE, errmsg);
+            return rv;
+        }
+    }
+    struct js_consumer_entry *ce = NULL;
+    return open_consumer(se, name, cfg, created_ns, false, &ce, err);
+}
+
+int engine_consumer_state(struct js_consumer_entry *ce, struct bl_buf *out)
+{
+    char errmsg[BL_ERRMSG_SIZE] = "";
+    bl_buf_clear(out);
+    char *dir = consumer_dir(ce->se, ce->name, consumer_config(ce->c));
+    if (dir == NULL)
+        return 0;
+    int rv = consumer_flush(ce->c, errmsg);
+    if (rv == 0) {
+        struct bl_buf path;
+        bl_buf_init(&path);
+        bl_buf_printf(&path, "%s/state", dir);
+        FILE *f = fopen(path.p, "rb");
+        if (f != NULL) {
+            char chunk[8192];
+            size_t n;
+            while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+                bl_buf_append(out, chunk, n);
+            fclose(f);
+        }
+        bl_buf_close(&path);
+    }
+    bl_free(dir);
     return rv;
 }
 
@@ -589,7 +698,7 @@ static void load_streams(struct js_account *a)
         if (rv != 0) {
             bl_log_warn("js: account %s: skipping stream %s: %s", a->name,
                         e->d_name, err.description);
-        } else if (open_stream(a, &cfg, created, &se, errmsg) != 0) {
+        } else if (open_stream(a, &cfg, NULL, created, &se, errmsg) != 0) {
             bl_log_error("js: account %s: %s", a->name, errmsg);
         } else if (subscribe_stream(se, &err) != 0) {
             bl_log_error("js: account %s: stream %s: %s", a->name, se->name,
@@ -622,7 +731,7 @@ int jetstream_new(const struct js_host *host, const struct jetstream_opts *o,
     js->opts.store_dir = bl_xstrdup(o->store_dir ? o->store_dir
                                                  : "/tmp/ballast");
     js->opts.domain = o->domain ? bl_xstrdup(o->domain) : NULL;
-    int rv = mkdir_p(js->opts.store_dir, errmsg);
+    int rv = engine_mkdir_p(js->opts.store_dir, errmsg);
     if (rv != 0) {
         bl_errmsg_prefix(errmsg, "jetstream store directory");
         jetstream_free(js);
@@ -642,7 +751,7 @@ int jetstream_enable_account(struct jetstream *js, size_t acc,
     char path[1024];
     snprintf(path, sizeof(path), "%s/jetstream/%s", js->opts.store_dir, name);
     a->dir = bl_xstrdup(path);
-    int rv = mkdir_p(a->dir, errmsg);
+    int rv = engine_mkdir_p(a->dir, errmsg);
     if (rv != 0)
         goto fail;
     a->api_sub = js_host_subscribe(js->host, acc, "$JS.API.>", NULL,
@@ -672,6 +781,7 @@ void jetstream_free(struct jetstream *js)
     for (size_t i = 0; i < js->n_accounts; i++) {
         struct js_account *a = js->accounts[i];
         js_host_unsubscribe(js->host, a->api_sub);
+        backup_cancel_account(a);
         while (a->n_streams > 0)
             engine_close_stream(a->streams[--a->n_streams]);
         bl_free(a->streams);

@@ -92,6 +92,7 @@ static int publish_and_kill(struct acks *a, uint32_t first_id, int kill_at)
     natsOptions_Destroy(o);
 
     int sent = 0;
+    natsStatus st = NATS_OK;
     char payload[320], subject[32];
     for (int i = 0; i < MAX_PER_ROUND; i++) {
         if (i == kill_at)
@@ -99,12 +100,15 @@ static int publish_and_kill(struct acks *a, uint32_t first_id, int kill_at)
         uint32_t id = first_id + (uint32_t)i;
         int len = payload_of(id, payload);
         subject_of(id, subject, sizeof(subject));
-        if (js_PublishAsync(c.js, subject, payload, len, NULL) != NATS_OK)
+        st = js_PublishAsync(c.js, subject, payload, len, NULL);
+        if (st != NATS_OK)
             break;
         sent++;
     }
-    ck_assert_msg(sent > kill_at, "publishing stopped at %d before the kill",
-                  sent);
+    ck_assert_msg(sent >= kill_at,
+                  "publishing stopped at %d before the kill at %d: %s (%s)",
+                  sent, kill_at, natsStatus_GetText(st),
+                  nats_GetLastError(NULL));
     ck_assert_msg(sent < MAX_PER_ROUND,
                   "publishing never failed after the kill");
     ck_assert_int_eq(harness_server_wait_exit(&srv, 5000), 0);
