@@ -12,6 +12,7 @@ int main(void)
     srunner_add_suite(sr, consumer_config_suite());
     srunner_add_suite(sr, requests_suite());
     srunner_add_suite(sr, render_suite());
+    srunner_add_suite(sr, snapshot_suite());
     srunner_run_all(sr, CK_NORMAL);
     int n_failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -9,6 +9,7 @@ Suite *consumer_config_suite(void);
 Suite *errors_suite(void);
 Suite *render_suite(void);
 Suite *requests_suite(void);
+Suite *snapshot_suite(void);
 Suite *stream_config_suite(void);
 
 #endif
