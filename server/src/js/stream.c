@@ -1282,7 +1282,11 @@ int stream_get_msg(struct stream *s, const struct js_msg_get_request *req,
     size_t hdr_off = buf->hdr.len ? (size_t)(buf->hdr.p - base) : 0;
     size_t data_off = buf->data.len ? (size_t)(buf->data.p - base) : 0;
     size_t off = buf->buf.len;
-    bl_buf_append(&buf->buf, buf->subject.p, buf->subject.len);
+    size_t subj_len = buf->subject.len;
+    /* Grow first: the subject is copied from the same buffer. */
+    bl_buf_reserve(&buf->buf, subj_len + 1);
+    base = buf->buf.p;
+    bl_buf_append(&buf->buf, base + subj_off, subj_len);
     bl_buf_append(&buf->buf, "", 1);
     base = buf->buf.p;
     buf->subject.p = base + subj_off;
