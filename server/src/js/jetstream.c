@@ -119,6 +119,8 @@ static int write_atomic(const char *dir, const char *name, const char *data,
 
 static int write_stream_meta(struct js_stream_entry *se, char *errmsg)
 {
+    if (stream_config(se->s)->storage == JS_STORAGE_MEMORY)
+        return 0;
     struct bl_buf b;
     bl_buf_init(&b);
     bl_buf_append_str(&b, "{\"config\":");
@@ -230,7 +232,11 @@ static int open_stream(struct js_account *a, const struct js_stream_config *cfg,
     se->name = bl_xstrdup(cfg->name);
     se->dir = engine_stream_dir(a, cfg->name);
     char path[1200];
-    int rv = engine_mkdir_p(se->dir, errmsg);
+    /* Memory streams, as in nats-server, leave nothing on disk and do not
+     * come back after a restart. */
+    int rv = cfg->storage == JS_STORAGE_MEMORY
+                 ? 0
+                 : engine_mkdir_p(se->dir, errmsg);
     if (rv != 0)
         goto fail;
 

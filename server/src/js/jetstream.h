@@ -7,7 +7,8 @@
  *   <store_dir>/jetstream/<account>/streams/<stream>/meta.json  config
  *   <store_dir>/jetstream/<account>/streams/<stream>/msgs/      file store
  *   <store_dir>/jetstream/<account>/streams/<stream>/obs/<consumer>/
- * Memory streams keep only meta.json, so they come back empty. */
+ * Memory streams leave nothing on disk and, as in nats-server, are gone
+ * after a restart. */
 #ifndef BALLAST_JS_JETSTREAM_H
 #define BALLAST_JS_JETSTREAM_H
 
