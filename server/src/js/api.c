@@ -544,19 +544,6 @@ void api_on_direct_get(void *ctx, const struct js_inmsg *m)
 
 /* ---- Consumers ---------------------------------------------------------- */
 
-static void make_ephemeral_name(char *out, size_t len)
-{
-    static const char alphabet[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcd"
-                                   "efghijklmnopqrstuvwxyz";
-    unsigned char rnd[16];
-    if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
-        memset(rnd, 7, sizeof(rnd));
-    size_t n = len - 1 < sizeof(rnd) ? len - 1 : sizeof(rnd);
-    for (size_t i = 0; i < n; i++)
-        out[i] = alphabet[rnd[i] % (sizeof(alphabet) - 1)];
-    out[n] = '\0';
-}
-
 static void reply_consumer_info(struct req *r, const char *type,
                                 struct js_consumer_entry *ce)
 {
@@ -623,7 +610,7 @@ static void handle_consumer_create(struct req *r, bool durable_subject)
     else if (name_tok != NULL && !durable_subject)
         snprintf(name, sizeof(name), "%s", name_tok);
     else
-        make_ephemeral_name(name, 9);
+        engine_random_id(name, 9);
 
     struct js_consumer_entry *ce = engine_find_consumer(se, name);
     if (ce != NULL) {

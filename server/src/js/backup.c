@@ -43,18 +43,6 @@
 #define T_RESTORE "io.nats.jetstream.api.v1.stream_restore_response"
 #define T_CREATE "io.nats.jetstream.api.v1.stream_create_response"
 
-static void random_id(char *out, size_t len)
-{
-    static const char alphabet[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
-    unsigned char rnd[22];
-    if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
-        memset(rnd, 3, sizeof(rnd));
-    size_t n = len - 1 < sizeof(rnd) ? len - 1 : sizeof(rnd);
-    for (size_t i = 0; i < n; i++)
-        out[i] = alphabet[rnd[i] % (sizeof(alphabet) - 1)];
-    out[n] = '\0';
-}
-
 static uint64_t now_ms(const struct js_host *h)
 {
     return bl_clock_mono_ns(h->clock) / 1000000u;
@@ -270,7 +258,7 @@ void backup_snapshot_request(struct js_account *a, const struct js_inmsg *m,
         chunk = SNAP_CHUNK_MAX;
     j->chunk_size = chunk;
     char id[23];
-    random_id(id, sizeof(id));
+    engine_random_id(id, sizeof(id));
     snprintf(j->ack_prefix, sizeof(j->ack_prefix), "$JS.SNAPSHOT.ACK.%s.%s",
              se->name, id);
     bl_buf_init(&j->buf);
@@ -600,7 +588,7 @@ void backup_restore_request(struct js_account *a, const struct js_inmsg *m,
         goto fail;
     }
     char id[23];
-    random_id(id, sizeof(id));
+    engine_random_id(id, sizeof(id));
     snprintf(r->subject, sizeof(r->subject), "$JS.SNAPSHOT.RESTORE.%s.%s",
              stream, id);
     const struct js_host *h = a->js->host;

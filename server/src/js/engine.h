@@ -62,6 +62,9 @@ struct jetstream {
 };
 
 /* jetstream.c */
+/* Writes len-1 random letters and digits and a NUL (names of ephemeral
+ * consumers, snapshot and restore subjects). */
+void engine_random_id(char *out, size_t len);
 /* mkdir -p; 0 or a BL_E* code with errmsg. */
 int engine_mkdir_p(const char *path, char *errmsg);
 struct js_stream_entry *engine_find_stream(struct js_account *a,

@@ -17,10 +17,29 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #define META_FILE "meta.json"
+
+void engine_random_id(char *out, size_t len)
+{
+    static const char alphabet[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcd"
+                                   "efghijklmnopqrstuvwxyz";
+    unsigned char rnd[32];
+    size_t n = len - 1 < sizeof(rnd) ? len - 1 : sizeof(rnd);
+    if (getrandom(rnd, n, 0) != (ssize_t)n) {
+        uint64_t x = bl_clock_wall_ns(&bl_clock_real);
+        for (size_t i = 0; i < n; i++) {
+            x = x * 6364136223846793005ull + 1442695040888963407ull;
+            rnd[i] = (unsigned char)(x >> 33);
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        out[i] = alphabet[rnd[i] % (sizeof(alphabet) - 1)];
+    out[n] = '\0';
+}
 
 /* ---- Files -------------------------------------------------------------- */
 
