@@ -1,0 +1,116 @@
+// JetStream seen from nats.js against a ballastd started here with -js:
+// streams, publish acks and dedupe, pull consumers, KV.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { connect, StringCodec, AckPolicy } from "nats";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const bin = process.env.BALLASTD ??
+  path.join(here, "..", "..", "build", "server", "ballastd");
+const sc = StringCodec();
+let server;
+let port;
+let dir;
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const p = s.address().port;
+      s.close(() => resolve(p));
+    });
+    s.on("error", reject);
+  });
+}
+
+async function waitForPort(p, ms) {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const ok = await new Promise((resolve) => {
+      const c = net.connect(p, "127.0.0.1");
+      c.on("connect", () => { c.destroy(); resolve(true); });
+      c.on("error", () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`server did not listen on ${p} within ${ms} ms`);
+}
+
+before(async () => {
+  port = await freePort();
+  dir = mkdtempSync(path.join(os.tmpdir(), "ballast-js-"));
+  server = spawn(bin, ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", dir],
+    { stdio: ["ignore", "ignore", "inherit"] });
+  await waitForPort(port, 10000);
+});
+
+after(() => {
+  server?.kill("SIGINT");
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+test("stream publish acks, dedupe and info", async () => {
+  const nc = await connect({ servers: `127.0.0.1:${port}` });
+  const jsm = await nc.jetstreamManager();
+  await jsm.streams.add({ name: "ORDERS", subjects: ["orders.>"] });
+  const js = nc.jetstream();
+  const seqs = [];
+  for (let i = 0; i < 5; i++) {
+    const pa = await js.publish(`orders.${i}`, sc.encode(`m${i}`),
+      { msgID: `id${i % 4}` });
+    seqs.push([pa.seq, pa.duplicate]);
+  }
+  assert.deepEqual(seqs,
+    [[1, false], [2, false], [3, false], [4, false], [1, true]]);
+  const si = await jsm.streams.info("ORDERS");
+  assert.equal(si.state.messages, 4);
+  assert.equal(si.state.last_seq, 4);
+  await nc.close();
+});
+
+test("pull consumer fetches in order and acks advance the floor", async () => {
+  const nc = await connect({ servers: `127.0.0.1:${port}` });
+  const jsm = await nc.jetstreamManager();
+  const js = nc.jetstream();
+  await jsm.consumers.add("ORDERS",
+    { durable_name: "C", ack_policy: AckPolicy.Explicit });
+  const c = await js.consumers.get("ORDERS", "C");
+  const got = [];
+  const msgs = await c.fetch({ max_messages: 3, expires: 2000 });
+  for await (const m of msgs) {
+    got.push(`${m.subject}=${sc.decode(m.data)}@${m.seq}`);
+    m.ack();
+  }
+  assert.deepEqual(got, ["orders.0=m0@1", "orders.1=m1@2", "orders.2=m2@3"]);
+  await nc.flush();
+  const ci = await jsm.consumers.info("ORDERS", "C");
+  assert.equal(ci.ack_floor.stream_seq, 3);
+  assert.equal(ci.num_pending, 1);
+  await nc.close();
+});
+
+test("key-value bucket keeps revisions and history", async () => {
+  const nc = await connect({ servers: `127.0.0.1:${port}` });
+  const js = nc.jetstream();
+  const kv = await js.views.kv("cfg", { history: 3 });
+  await kv.put("color", sc.encode("red"));
+  const r2 = await kv.put("color", sc.encode("blue"));
+  const e = await kv.get("color");
+  assert.equal(sc.decode(e.value), "blue");
+  assert.equal(e.revision, r2);
+  const hist = [];
+  for await (const h of await kv.history({ key: "color" })) {
+    hist.push(sc.decode(h.value));
+  }
+  assert.deepEqual(hist, ["red", "blue"]);
+  await kv.delete("color");
+  assert.equal((await kv.get("color"))?.operation, "DEL");
+  await nc.close();
+});
