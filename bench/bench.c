@@ -10,7 +10,8 @@
  * Threads: the publisher runs in its own thread on its own connection; every
  * subscriber has its own connection, and libnats delivers each asynchronous
  * subscription on its own thread. The main thread only watches progress and
- * enforces the idle timeout. */
+ * enforces the idle timeout. The JetStream scenarios (js-*) live in
+ * jsbench.c; main() hands them over after parsing the flags. */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -29,6 +30,7 @@
 
 #include "ballast/err.h"
 #include "ballast/mem.h"
+#include "jsbench.h"
 
 /* Protocol bytes a message costs beyond its payload ("MSG subj sid len\r\n"
  * and the trailing CRLF, rounded up); only used to turn the in-flight window
@@ -40,11 +42,22 @@ enum scenario {
     SCENARIO_PUB,    /* publish only, nobody subscribed */
     SCENARIO_PUBSUB, /* one publisher, one subscriber */
     SCENARIO_FANOUT, /* one publisher, n plain subscribers, each gets all */
-    SCENARIO_QUEUE   /* one publisher, n queue-group members, one copy total */
+    SCENARIO_QUEUE,  /* one publisher, n queue-group members, one copy total */
+    /* JetStream, run by jsbench.c */
+    SCENARIO_JS_PUB_SYNC,
+    SCENARIO_JS_PUB_ASYNC,
+    SCENARIO_JS_CONSUME,
+    N_SCENARIOS
 };
 
-static const char *const scenario_names[] = {"pub", "pubsub", "fanout",
-                                             "queue"};
+static const char *const scenario_names[] = {
+    "pub",         "pubsub",       "fanout",    "queue",
+    "js-pub-sync", "js-pub-async", "js-consume"};
+
+static bool is_js(enum scenario s)
+{
+    return s >= SCENARIO_JS_PUB_SYNC;
+}
 
 struct bench_opts {
     const char *url;
@@ -55,6 +68,8 @@ struct bench_opts {
     int idle_timeout_s;    /* fail when nothing moves for this long */
     uint64_t window_bytes; /* max published-but-undelivered bytes; 0: none */
     int io_buf_size;       /* libnats socket buffer size; 0: its default */
+    int js_window;         /* JetStream: in-flight publish acks */
+    int js_batch;          /* JetStream: fetch batch size */
 };
 
 struct bench;
@@ -473,10 +488,13 @@ static void usage(FILE *f)
 {
     fprintf(f, "usage: ballast-bench [options]\n"
                "  --url URL            server (default nats://127.0.0.1:4222)\n"
-               "  --scenario NAME      pub | pubsub | fanout | queue"
+               "  --scenario NAME      pub | pubsub | fanout | queue |"
+               " js-pub-sync |\n"
+               "                       js-pub-async | js-consume"
                " (default pubsub)\n"
                "  --size BYTES         payload size, >= 8 (default 16)\n"
-               "  --msgs N             messages to publish (default 1000000)\n"
+               "  --msgs N             messages to publish (default 1000000;"
+               " js-* 10000)\n"
                "  --subs N             subscribers (default 1; fanout 10,"
                " queue 4)\n"
                "  --idle-timeout SECS  fail if nothing moves this long"
@@ -486,6 +504,11 @@ static void usage(FILE *f)
                "                       (default 8388608)\n"
                "  --io-buf BYTES       libnats socket buffer size"
                " (default: libnats's)\n"
+               "  --window N           js-pub-async, js-consume pre-fill:"
+               " acks in flight\n"
+               "                       (default 256)\n"
+               "  --batch N            js-consume: fetch batch size"
+               " (default 100)\n"
                "Prints one line: scenario=... msgs_per_sec=... status=ok|fail;"
                " exits 1 on\nany lost, duplicated or reordered message.\n");
 }
@@ -513,10 +536,13 @@ static int parse_args(int argc, char **argv, struct bench_opts *o)
         {"idle-timeout", required_argument, NULL, 't'},
         {"window-bytes", required_argument, NULL, 'w'},
         {"io-buf", required_argument, NULL, 'b'},
+        {"window", required_argument, NULL, 'W'},
+        {"batch", required_argument, NULL, 'B'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     uint64_t v;
     int subs = -1;
+    bool msgs_given = false;
     int idx = 0;
     int c;
 
@@ -525,7 +551,9 @@ static int parse_args(int argc, char **argv, struct bench_opts *o)
                              .size = 16,
                              .n_msgs = 1000000,
                              .idle_timeout_s = 10,
-                             .window_bytes = 8u << 20};
+                             .window_bytes = 8u << 20,
+                             .js_window = 256,
+                             .js_batch = 100};
     while ((c = getopt_long(argc, argv, "h", longopts, &idx)) != -1) {
         switch (c) {
         case 'u':
@@ -533,10 +561,10 @@ static int parse_args(int argc, char **argv, struct bench_opts *o)
             break;
         case 's': {
             size_t i;
-            for (i = 0; i < 4; i++)
+            for (i = 0; i < N_SCENARIOS; i++)
                 if (strcmp(optarg, scenario_names[i]) == 0)
                     break;
-            if (i == 4)
+            if (i == N_SCENARIOS)
                 goto bad;
             o->scenario = (enum scenario)i;
             break;
@@ -550,6 +578,7 @@ static int parse_args(int argc, char **argv, struct bench_opts *o)
             if (parse_u64(optarg, 1, UINT64_C(1) << 34, &v) != 0)
                 goto bad;
             o->n_msgs = v;
+            msgs_given = true;
             break;
         case 'c':
             if (parse_u64(optarg, 1, 1000, &v) != 0)
@@ -570,6 +599,16 @@ static int parse_args(int argc, char **argv, struct bench_opts *o)
             if (parse_u64(optarg, 0, 1u << 30, &v) != 0)
                 goto bad;
             o->io_buf_size = (int)v;
+            break;
+        case 'W':
+            if (parse_u64(optarg, 1, 1000000, &v) != 0)
+                goto bad;
+            o->js_window = (int)v;
+            break;
+        case 'B':
+            if (parse_u64(optarg, 1, 100000, &v) != 0)
+                goto bad;
+            o->js_batch = (int)v;
             break;
         case 'h':
             usage(stdout);
@@ -596,6 +635,11 @@ static int parse_args(int argc, char **argv, struct bench_opts *o)
         break;
     case SCENARIO_QUEUE:
         o->n_subs = subs > 0 ? subs : 4;
+        break;
+    default: /* JetStream: one connection, no subscribers to count */
+        o->n_subs = 0;
+        if (!msgs_given)
+            o->n_msgs = 10000;
         break;
     }
     return 0;
@@ -635,7 +679,22 @@ int main(int argc, char **argv)
                 natsStatus_GetText(s));
         return 1;
     }
-    int rv = run(&b, errmsg);
+    int rv;
+    if (is_js(b.o.scenario)) {
+        struct jsbench_opts jo = {
+            .url = b.o.url,
+            .kind = (enum jsbench_kind)(b.o.scenario - SCENARIO_JS_PUB_SYNC),
+            .size = b.o.size,
+            .n_msgs = b.o.n_msgs,
+            .idle_timeout_s = b.o.idle_timeout_s,
+            .window = b.o.js_window,
+            .batch = b.o.js_batch,
+            .io_buf_size = b.o.io_buf_size,
+        };
+        rv = jsbench_run(&jo, errmsg);
+    } else {
+        rv = run(&b, errmsg);
+    }
     nats_Close();
     if (rv != 0) {
         fprintf(stderr, "ballast-bench: %s %s: %s\n",

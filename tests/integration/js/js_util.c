@@ -59,8 +59,7 @@ void jsu_close(struct jsu_conn *c)
     c->nc = NULL;
 }
 
-void jsu_stream_cfg(jsStreamConfig *cfg, const char *name,
-                    const char **subject)
+void jsu_stream_cfg(jsStreamConfig *cfg, const char *name, const char **subject)
 {
     jsStreamConfig_Init(cfg);
     cfg->Name = name;
@@ -127,8 +126,8 @@ jsConsumerInfo *jsu_consumer_info(jsCtx *js, const char *stream,
     jsConsumerInfo *ci = NULL;
     jsErrCode jerr = 0;
     natsStatus st = js_GetConsumerInfo(&ci, js, stream, consumer, NULL, &jerr);
-    ck_assert_msg(st == NATS_OK, "consumer info %s/%s: %s, err_code %d",
-                  stream, consumer, natsStatus_GetText(st), (int)jerr);
+    ck_assert_msg(st == NATS_OK, "consumer info %s/%s: %s, err_code %d", stream,
+                  consumer, natsStatus_GetText(st), (int)jerr);
     return ci;
 }
 
@@ -141,9 +140,9 @@ void jsu_expect_err(const char *what, natsStatus st, jsErrCode got, int want,
     if ((int)got != want) {
         natsStatus last;
         const char *text = nats_GetLastError(&last);
-        ck_abort_msg("%s:%d: %s: err_code %d (%s: %s), expected %d", file,
-                     line, what, (int)got, natsStatus_GetText(st),
-                     text ? text : "", want);
+        ck_abort_msg("%s:%d: %s: err_code %d (%s: %s), expected %d", file, line,
+                     what, (int)got, natsStatus_GetText(st), text ? text : "",
+                     want);
     }
 }
 
@@ -153,8 +152,8 @@ void jsu_expect_data(natsMsg *m, const char *data)
     int len = natsMsg_GetDataLength(m);
     ck_assert_msg(len == (int)strlen(data) &&
                       memcmp(natsMsg_GetData(m), data, strlen(data)) == 0,
-                  "payload \"%.*s\", expected \"%s\"", len,
-                  natsMsg_GetData(m), data);
+                  "payload \"%.*s\", expected \"%s\"", len, natsMsg_GetData(m),
+                  data);
 }
 
 /* ---- raw API ---- */
@@ -166,18 +165,17 @@ json_t *jsu_api(natsConnection *nc, const char *api, const char *body)
         (int)sizeof(subject))
         ck_abort_msg("API subject too long: %s", api);
     natsMsg *reply = NULL;
-    natsStatus st =
-        natsConnection_Request(&reply, nc, subject, body ? body : "",
-                               body ? (int)strlen(body) : 0,
-                               JSU_API_TIMEOUT_MS);
+    natsStatus st = natsConnection_Request(
+        &reply, nc, subject, body ? body : "", body ? (int)strlen(body) : 0,
+        JSU_API_TIMEOUT_MS);
     ck_assert_msg(st == NATS_OK, "request %s: %s", subject,
                   natsStatus_GetText(st));
     json_error_t err;
     json_t *j = json_loadb(natsMsg_GetData(reply),
                            (size_t)natsMsg_GetDataLength(reply), 0, &err);
     ck_assert_msg(j != NULL && json_is_object(j),
-                  "request %s: reply is not a JSON object (%s): %.*s",
-                  subject, err.text, natsMsg_GetDataLength(reply),
+                  "request %s: reply is not a JSON object (%s): %.*s", subject,
+                  err.text, natsMsg_GetDataLength(reply),
                   natsMsg_GetData(reply));
     natsMsg_Destroy(reply);
     return j;
@@ -232,8 +230,7 @@ json_int_t jsu_json_int(json_t *j, const char *path)
         cur = json_is_object(cur) ? json_object_get(cur, part) : NULL;
         ck_assert_msg(cur != NULL, "JSON path %s: %s missing", path, part);
     }
-    ck_assert_msg(json_is_integer(cur), "JSON path %s is not an integer",
-                  path);
+    ck_assert_msg(json_is_integer(cur), "JSON path %s is not an integer", path);
     return json_integer_value(cur);
 }
 

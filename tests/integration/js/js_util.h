@@ -61,9 +61,9 @@ jsConsumerInfo *jsu_consumer_info(jsCtx *js, const char *stream,
 
 /* Runs `call` and fails the test unless it failed with the JetStream
  * error code `want`, which the call stores in `got`. */
-#define JSU_EXPECT_ERR(what, call, got, want)                                 \
+#define JSU_EXPECT_ERR(what, call, got, want)                                  \
     do {                                                                       \
-        natsStatus jsu_st_ = (call); /* before `got` is read */              \
+        natsStatus jsu_st_ = (call); /* before `got` is read */                \
         jsu_expect_err((what), jsu_st_, (got), (want), __FILE__, __LINE__);    \
     } while (0)
 void jsu_expect_err(const char *what, natsStatus st, jsErrCode got, int want,

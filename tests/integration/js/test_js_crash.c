@@ -57,8 +57,7 @@ static void on_ack(jsCtx *js, natsMsg *msg, jsPubAck *pa, jsPubAckErr *pae,
     unsigned id = 0;
     char head[32];
     int n = natsMsg_GetDataLength(msg);
-    snprintf(head, sizeof(head), "%.*s", n < 31 ? n : 31,
-             natsMsg_GetData(msg));
+    snprintf(head, sizeof(head), "%.*s", n < 31 ? n : 31, natsMsg_GetData(msg));
     int parsed = sscanf(head, "crash-%u-", &id) == 1;
     pthread_mutex_lock(&a->mu);
     if (pa != NULL && parsed && a->n < MAX_RECORDS) {
@@ -135,10 +134,9 @@ static void verify(struct acks *a, struct jsu_conn *c)
         natsMsg *m = NULL;
         jsErrCode jerr = 0;
         natsStatus st = js_GetMsg(&m, c->js, "CRASH", r.seq, NULL, &jerr);
-        ck_assert_msg(st == NATS_OK,
-                      "acked message id %u at seq %llu is gone: %s (%d)",
-                      r.id, (unsigned long long)r.seq, natsStatus_GetText(st),
-                      (int)jerr);
+        ck_assert_msg(
+            st == NATS_OK, "acked message id %u at seq %llu is gone: %s (%d)",
+            r.id, (unsigned long long)r.seq, natsStatus_GetText(st), (int)jerr);
         int len = payload_of(r.id, want);
         subject_of(r.id, subject, sizeof(subject));
         ck_assert_msg(natsMsg_GetDataLength(m) == len &&

@@ -113,8 +113,8 @@ START_TEST(put_get_create_update)
 END_TEST
 
 /* Delete leaves a marker (get says not found, history shows it); purge
- * replaces the key's history by one marker; purge deletes removes the
- * markers too. */
+ * replaces the key's history by one marker; purging the key's subject
+ * removes the marker too. */
 START_TEST(delete_and_purge)
 {
     start();
@@ -152,10 +152,14 @@ START_TEST(delete_and_purge)
     jsu_stream_state(c.js, "KV_D", &state);
     ck_assert_int_eq(state.Msgs, 2); /* o and k's purge marker */
 
-    kvPurgeOptions po;
-    kvPurgeOptions_Init(&po);
-    po.DeleteMarkersOlderThan = -1;
-    HARNESS_NATS_OK("purge deletes", kvStore_PurgeDeletes(kv, &po));
+    /* What kvStore_PurgeDeletes() does for a key with a marker: purge the
+     * key's subject. (It is not called itself: in libnats 3.4.1 it leaks a
+     * reference to the connection, which the Asan build reports.) */
+    jsOptions o;
+    jsOptions_Init(&o);
+    o.Stream.Purge.Subject = "$KV.D.k";
+    jsErrCode jerr = 0;
+    HARNESS_NATS_OK("purge markers", js_PurgeStream(c.js, "KV_D", &o, &jerr));
     jsu_stream_state(c.js, "KV_D", &state);
     ck_assert_int_eq(state.Msgs, 1);
     expect_value(kv, "o", "x", 3);

@@ -283,8 +283,8 @@ START_TEST(rollup_sub_and_all)
     ck_assert_int_eq(state.LastSeq, 6);
     ck_assert_int_eq(state.FirstSeq, 4);
     natsMsg *m = NULL;
-    HARNESS_NATS_OK("last r.a", js_GetLastMsg(&m, c.js, "R", "r.a", NULL,
-                                              &jerr));
+    HARNESS_NATS_OK("last r.a",
+                    js_GetLastMsg(&m, c.js, "R", "r.a", NULL, &jerr));
     jsu_expect_data(m, "a-sum");
     ck_assert_int_eq(natsMsg_GetSequence(m), 6);
     natsMsg_Destroy(m);

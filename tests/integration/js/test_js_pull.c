@@ -12,7 +12,7 @@
 static struct harness_server srv;
 static struct jsu_conn c;
 
-#define MS_NS(ms) ((int64_t)(ms) * 1000000LL)
+#define MS_NS(ms) ((int64_t)(ms)*1000000LL)
 
 static void start(void)
 {
@@ -175,10 +175,9 @@ END_TEST
 /* Sends a raw pull request `body` for S/D with replies to `inbox`. */
 static void raw_pull(const char *inbox, const char *body)
 {
-    HARNESS_NATS_OK("pull request",
-                    natsConnection_PublishRequest(
-                        c.nc, "$JS.API.CONSUMER.MSG.NEXT.S.D", inbox, body,
-                        (int)strlen(body)));
+    HARNESS_NATS_OK("pull request", natsConnection_PublishRequest(
+                                        c.nc, "$JS.API.CONSUMER.MSG.NEXT.S.D",
+                                        inbox, body, (int)strlen(body)));
 }
 
 /* Waits for the next message on `sub` and checks its status code. */
@@ -241,8 +240,8 @@ START_TEST(pull_status_replies)
     ck_assert_ptr_nonnull(natsMsg_GetReply(m));
     ck_assert(strncmp(natsMsg_GetReply(m), "$JS.ACK.S.D.", 12) == 0);
     /* natsMsg_Ack() works only on messages of JetStream subscriptions. */
-    HARNESS_NATS_OK("ack", natsConnection_PublishString(
-                               c.nc, natsMsg_GetReply(m), "+ACK"));
+    HARNESS_NATS_OK(
+        "ack", natsConnection_PublishString(c.nc, natsMsg_GetReply(m), "+ACK"));
     natsMsg_Destroy(m);
     expect_status(sub, "408", 5000);
 
@@ -266,8 +265,8 @@ START_TEST(pull_status_replies)
     so.Stream = "S";
     so.Consumer = "D";
     jsErrCode jerr = 0;
-    HARNESS_NATS_OK("bind", js_PullSubscribe(&bound, c.js, NULL, "D", NULL,
-                                             &so, &jerr));
+    HARNESS_NATS_OK(
+        "bind", js_PullSubscribe(&bound, c.js, NULL, "D", NULL, &so, &jerr));
     harness_sleep_ms(100);
     fetch_none(bound, 300);
     natsSubscription_Destroy(bound);
@@ -357,10 +356,9 @@ START_TEST(consumer_not_found_and_listing)
 
     HARNESS_NATS_OK("delete A", js_DeleteConsumer(c.js, "S", "A", NULL, &jerr));
     JSU_EXPECT_ERR("delete A again",
-                   js_DeleteConsumer(c.js, "S", "A", NULL, &jerr), jerr,
-                   10014);
-    /* A durable created again with another config: 10013? No: nats-server
-     * updates what may change and refuses the rest with 10012. */
+                   js_DeleteConsumer(c.js, "S", "A", NULL, &jerr), jerr, 10014);
+    /* Creating durable B again with another ack policy is refused: the
+     * ack policy of a consumer cannot change (10012). */
     jsConsumerConfig_Init(&cc);
     cc.Durable = "B";
     cc.AckPolicy = js_AckAll;
@@ -583,8 +581,7 @@ START_TEST(filter_subject)
     jsConsumerInfo_Destroy(ci);
     natsMsgList list = {0};
     jsErrCode jerr = 0;
-    HARNESS_NATS_OK("fetch", natsSubscription_Fetch(&list, sub, 5, 700,
-                                                    &jerr));
+    HARNESS_NATS_OK("fetch", natsSubscription_Fetch(&list, sub, 5, 700, &jerr));
     ck_assert_int_eq(list.Count, 2);
     ck_assert_int_eq(stream_seq_of(list.Msgs[0]), 1);
     ck_assert_int_eq(stream_seq_of(list.Msgs[1]), 3);
@@ -622,8 +619,7 @@ START_TEST(nak_and_nak_with_delay)
     meta_of(list.Msgs[0], &seq, &delivered);
     ck_assert_int_eq(delivered, 2);
 
-    HARNESS_NATS_OK("nak delay",
-                    natsMsg_NakWithDelay(list.Msgs[0], 800, NULL));
+    HARNESS_NATS_OK("nak delay", natsMsg_NakWithDelay(list.Msgs[0], 800, NULL));
     natsMsgList_Destroy(&list);
     t0 = harness_now_ms();
     fetch_none(sub, 400);
@@ -802,8 +798,8 @@ START_TEST(durable_state_survives_restart)
     jsSubOptions_Init(&so);
     so.Stream = "S";
     so.Consumer = "D";
-    HARNESS_NATS_OK("bind", js_PullSubscribe(&sub, c.js, NULL, "D", NULL, &so,
-                                             &jerr));
+    HARNESS_NATS_OK("bind",
+                    js_PullSubscribe(&sub, c.js, NULL, "D", NULL, &so, &jerr));
     /* nats-server hands out new messages first and redelivers 4 and 5
      * once their ack_wait ran out; either order is fine, but 1-3 must not
      * come back and 4, 5 must come back as redeliveries. */

@@ -10,7 +10,7 @@
 static struct harness_server srv;
 static struct jsu_conn c;
 
-#define MS_NS(ms) ((int64_t)(ms) * 1000000LL)
+#define MS_NS(ms) ((int64_t)(ms)*1000000LL)
 
 static void start(void)
 {
@@ -29,15 +29,15 @@ static uint64_t stream_seq_of(natsMsg *m)
 
 /* Adds durable push consumer `name` on `stream` from `cc` (Durable and
  * DeliverSubject are set here). */
-static void add_push(const char *stream, const char *name,
-                     const char *deliver, jsConsumerConfig *cc)
+static void add_push(const char *stream, const char *name, const char *deliver,
+                     jsConsumerConfig *cc)
 {
     cc->Durable = name;
     cc->DeliverSubject = deliver;
     jsErrCode jerr = 0;
     natsStatus st = js_AddConsumer(NULL, c.js, stream, cc, NULL, &jerr);
-    ck_assert_msg(st == NATS_OK, "add push consumer %s: %s, err_code %d",
-                  name, natsStatus_GetText(st), (int)jerr);
+    ck_assert_msg(st == NATS_OK, "add push consumer %s: %s, err_code %d", name,
+                  natsStatus_GetText(st), (int)jerr);
 }
 
 /* Next message that is not a status message (heartbeat, flow control). */
@@ -47,8 +47,7 @@ static natsMsg *next_data(natsSubscription *sub, int timeout_ms)
     for (;;) {
         int64_t left = deadline - harness_now_ms();
         natsMsg *m = NULL;
-        natsStatus st =
-            natsSubscription_NextMsg(&m, sub, left > 0 ? left : 1);
+        natsStatus st = natsSubscription_NextMsg(&m, sub, left > 0 ? left : 1);
         ck_assert_msg(st == NATS_OK, "next message: %s",
                       natsStatus_GetText(st));
         if (jsu_status(m) == NULL)
@@ -83,8 +82,8 @@ START_TEST(deliver_subject_and_raw_acks)
         ck_assert_str_eq(natsMsg_GetSubject(m), "s.x");
         const char *reply = natsMsg_GetReply(m);
         ck_assert_ptr_nonnull(reply);
-        ck_assert_msg(strncmp(reply, "$JS.ACK.S.P.1.", 14) == 0,
-                      "reply %s", reply);
+        ck_assert_msg(strncmp(reply, "$JS.ACK.S.P.1.", 14) == 0, "reply %s",
+                      reply);
         if (i <= 3)
             HARNESS_NATS_OK("ack",
                             natsConnection_PublishString(c.nc, reply, "+ACK"));
@@ -126,8 +125,8 @@ START_TEST(js_subscribe_sync_durable)
     so.ManualAck = true;
     natsSubscription *sub = NULL;
     jsErrCode jerr = 0;
-    HARNESS_NATS_OK("subscribe", js_SubscribeSync(&sub, c.js, "s.*", NULL,
-                                                  &so, &jerr));
+    HARNESS_NATS_OK("subscribe",
+                    js_SubscribeSync(&sub, c.js, "s.*", NULL, &so, &jerr));
     for (int i = 1; i <= 2; i++) {
         natsMsg *m = NULL;
         HARNESS_NATS_OK("next", natsSubscription_NextMsg(&m, sub, 5000));
@@ -153,10 +152,10 @@ START_TEST(deliver_group)
     start();
     jsu_add_simple_stream(c.js, "S", "s");
     natsSubscription *q1 = NULL, *q2 = NULL;
-    HARNESS_NATS_OK("q1", natsConnection_QueueSubscribeSync(&q1, c.nc, "grp.D",
-                                                            "workers"));
-    HARNESS_NATS_OK("q2", natsConnection_QueueSubscribeSync(&q2, c.nc, "grp.D",
-                                                            "workers"));
+    HARNESS_NATS_OK(
+        "q1", natsConnection_QueueSubscribeSync(&q1, c.nc, "grp.D", "workers"));
+    HARNESS_NATS_OK(
+        "q2", natsConnection_QueueSubscribeSync(&q2, c.nc, "grp.D", "workers"));
     HARNESS_NATS_OK("flush", natsConnection_FlushTimeout(c.nc, 5000));
     jsConsumerConfig cc;
     jsConsumerConfig_Init(&cc);
@@ -239,8 +238,8 @@ START_TEST(heartbeat_and_flow_control)
     memset(payload, 'f', sizeof(payload));
     jsErrCode jerr = 0;
     for (int i = 0; i < N; i++)
-        HARNESS_NATS_OK("publish", js_Publish(NULL, c.js, "s", payload, SIZE,
-                                              NULL, &jerr));
+        HARNESS_NATS_OK(
+            "publish", js_Publish(NULL, c.js, "s", payload, SIZE, NULL, &jerr));
     int n_data = 0, n_fc = 0;
     int64_t deadline = harness_now_ms() + 20000;
     while (n_data < N && harness_now_ms() < deadline) {
@@ -254,9 +253,9 @@ START_TEST(heartbeat_and_flow_control)
         } else if (strcmp(jsu_status_desc(m), "FlowControl Request") == 0) {
             ck_assert_str_eq(status, "100");
             ck_assert_ptr_nonnull(natsMsg_GetReply(m));
-            HARNESS_NATS_OK("fc reply", natsConnection_Publish(
-                                            c.nc, natsMsg_GetReply(m), NULL,
-                                            0));
+            HARNESS_NATS_OK(
+                "fc reply",
+                natsConnection_Publish(c.nc, natsMsg_GetReply(m), NULL, 0));
             n_fc++;
         }
         natsMsg_Destroy(m);
@@ -305,8 +304,8 @@ START_TEST(js_subscribe_with_flow_control)
     memset(payload, 'p', sizeof(payload));
     jsErrCode jerr = 0;
     for (int i = 0; i < N; i++)
-        HARNESS_NATS_OK("publish", js_Publish(NULL, c.js, "s", payload, SIZE,
-                                              NULL, &jerr));
+        HARNESS_NATS_OK(
+            "publish", js_Publish(NULL, c.js, "s", payload, SIZE, NULL, &jerr));
     struct counter k = {.mu = PTHREAD_MUTEX_INITIALIZER};
     jsSubOptions so;
     jsSubOptions_Init(&so);
@@ -314,8 +313,8 @@ START_TEST(js_subscribe_with_flow_control)
     so.Config.FlowControl = true;
     so.Config.Heartbeat = MS_NS(500);
     natsSubscription *sub = NULL;
-    HARNESS_NATS_OK("subscribe", js_Subscribe(&sub, c.js, "s", on_msg, &k,
-                                              NULL, &so, &jerr));
+    HARNESS_NATS_OK("subscribe", js_Subscribe(&sub, c.js, "s", on_msg, &k, NULL,
+                                              &so, &jerr));
     int64_t deadline = harness_now_ms() + 20000;
     int n = 0;
     while (harness_now_ms() < deadline) {
@@ -431,8 +430,8 @@ START_TEST(deliver_policies)
     so.Config = cc;
     so.Config.AckPolicy = js_AckNone;
     natsSubscription *sub = NULL;
-    HARNESS_NATS_OK("last per subject", js_SubscribeSync(&sub, c.js, "dp.*",
-                                                         NULL, &so, &jerr));
+    HARNESS_NATS_OK("last per subject",
+                    js_SubscribeSync(&sub, c.js, "dp.*", NULL, &so, &jerr));
     natsMsg *m = NULL;
     HARNESS_NATS_OK("lps 1", natsSubscription_NextMsg(&m, sub, 5000));
     ck_assert_int_eq(stream_seq_of(m), 4);

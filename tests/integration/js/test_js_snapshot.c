@@ -118,8 +118,8 @@ START_TEST(snapshot_and_restore)
         natsMsg *m = NULL;
         char data[1100];
         int len = snprintf(data, sizeof(data), "%d-%s", i, big);
-        HARNESS_NATS_OK("msg", natsMsg_Create(&m, i % 2 ? "bk.a" : "bk.b",
-                                              NULL, data, len));
+        HARNESS_NATS_OK("msg", natsMsg_Create(&m, i % 2 ? "bk.a" : "bk.b", NULL,
+                                              data, len));
         char v[16];
         snprintf(v, sizeof(v), "%d", i);
         natsMsgHeader_Set(m, "X-N", v);
@@ -131,18 +131,18 @@ START_TEST(snapshot_and_restore)
     jsConsumerConfig_Init(&cc);
     cc.Durable = "DUR";
     cc.AckPolicy = js_AckExplicit;
-    HARNESS_NATS_OK("consumer", js_AddConsumer(NULL, c.js, "BK", &cc, NULL,
-                                               &jerr));
+    HARNESS_NATS_OK("consumer",
+                    js_AddConsumer(NULL, c.js, "BK", &cc, NULL, &jerr));
     jsSubOptions so;
     jsSubOptions_Init(&so);
     so.Stream = "BK";
     so.Consumer = "DUR";
     natsSubscription *sub = NULL;
-    HARNESS_NATS_OK("bind", js_PullSubscribe(&sub, c.js, NULL, "DUR", NULL,
-                                             &so, &jerr));
+    HARNESS_NATS_OK(
+        "bind", js_PullSubscribe(&sub, c.js, NULL, "DUR", NULL, &so, &jerr));
     natsMsgList list = {0};
-    HARNESS_NATS_OK("fetch", natsSubscription_Fetch(&list, sub, 5, 5000,
-                                                    &jerr));
+    HARNESS_NATS_OK("fetch",
+                    natsSubscription_Fetch(&list, sub, 5, 5000, &jerr));
     ck_assert_int_eq(list.Count, 5);
     for (int i = 0; i < 3; i++)
         HARNESS_NATS_OK("ack", natsMsg_AckSync(list.Msgs[i], NULL, &jerr));
@@ -191,8 +191,7 @@ START_TEST(snapshot_and_restore)
     ck_assert(strncmp(natsMsg_GetData(m), "10-zzz", 6) == 0);
     ck_assert_int_eq(natsMsg_GetTime(m), orig_time);
     natsMsg_Destroy(m);
-    ck_assert_int_eq(js_GetMsg(&m, c.js, "BK", 7, NULL, &jerr),
-                     NATS_NOT_FOUND);
+    ck_assert_int_eq(js_GetMsg(&m, c.js, "BK", 7, NULL, &jerr), NATS_NOT_FOUND);
 
     jsConsumerInfo *ci = jsu_consumer_info(c.js, "BK", "DUR");
     ck_assert_int_eq(ci->Delivered.Stream, 5);

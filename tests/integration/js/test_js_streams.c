@@ -88,8 +88,7 @@ START_TEST(create_info_update_delete)
     /* Storage type cannot change on update. */
     cfg.Storage = js_MemoryStorage;
     JSU_EXPECT_ERR("update storage",
-                   js_UpdateStream(NULL, c.js, &cfg, NULL, &jerr), jerr,
-                   10052);
+                   js_UpdateStream(NULL, c.js, &cfg, NULL, &jerr), jerr, 10052);
 
     HARNESS_NATS_OK("delete", js_DeleteStream(c.js, "ORDERS", NULL, &jerr));
     natsStatus st = js_GetStreamInfo(&si, c.js, "ORDERS", NULL, &jerr);
@@ -117,8 +116,7 @@ START_TEST(names_and_list)
     int seen = 0;
     for (int i = 0; i < names->Count; i++)
         for (int k = 0; k < 3; k++)
-            if (strcmp(names->List[i], (const char *[]){"A", "B", "C"}[k]) ==
-                0)
+            if (strcmp(names->List[i], (const char *[]){"A", "B", "C"}[k]) == 0)
                 seen |= 1 << k;
     ck_assert_int_eq(seen, 7);
     jsStreamNamesList_Destroy(names);
@@ -188,8 +186,7 @@ START_TEST(missing_stream_is_10059)
     jsu_api_expect_err(c.nc, "STREAM.PURGE.NOPE", NULL, 10059, 404);
     jsu_api_expect_err(c.nc, "STREAM.UPDATE.NOPE",
                        "{\"name\":\"NOPE\",\"subjects\":[\"n\"]}", 10059, 404);
-    jsu_api_expect_err(c.nc, "STREAM.MSG.GET.NOPE", "{\"seq\":1}", 10059,
-                       404);
+    jsu_api_expect_err(c.nc, "STREAM.MSG.GET.NOPE", "{\"seq\":1}", 10059, 404);
     stop();
 }
 END_TEST
@@ -214,8 +211,7 @@ START_TEST(overlapping_subjects_are_10065)
     const char *b_over_a[] = {"a.*"};
     jsu_stream_cfg(&cfg, "B", b_over_a);
     JSU_EXPECT_ERR("update B onto a.*",
-                   js_UpdateStream(NULL, c.js, &cfg, NULL, &jerr), jerr,
-                   10065);
+                   js_UpdateStream(NULL, c.js, &cfg, NULL, &jerr), jerr, 10065);
     jsStreamNamesList *names = NULL;
     HARNESS_NATS_OK("names", js_StreamNames(&names, c.js, NULL, &jerr));
     ck_assert_int_eq(names->Count, 2);
@@ -322,8 +318,8 @@ START_TEST(msg_get_and_delete)
     ck_assert_int_eq(st, NATS_NOT_FOUND);
     ck_assert_int_eq(jerr, 10037);
     jsu_api_expect_err(c.nc, "STREAM.MSG.GET.M", "{\"seq\":99}", 10037, 404);
-    JSU_EXPECT_ERR("delete 2 again",
-                   js_DeleteMsg(c.js, "M", 2, NULL, &jerr), jerr, 10043);
+    JSU_EXPECT_ERR("delete 2 again", js_DeleteMsg(c.js, "M", 2, NULL, &jerr),
+                   jerr, 10043);
 
     jsOptions o;
     jsOptions_Init(&o);
@@ -389,15 +385,13 @@ START_TEST(direct_get)
 
     jsDirectGetMsgOptions_Init(&dg);
     dg.Sequence = 50;
-    ck_assert_int_eq(js_DirectGetMsg(&m, c.js, "D", NULL, &dg),
-                     NATS_NOT_FOUND);
+    ck_assert_int_eq(js_DirectGetMsg(&m, c.js, "D", NULL, &dg), NATS_NOT_FOUND);
 
     /* The raw reply to a missing message is a bare 404 status. */
     natsMsg *reply = NULL;
-    HARNESS_NATS_OK("raw direct",
-                    natsConnection_RequestString(&reply, c.nc,
-                                                 "$JS.API.DIRECT.GET.D",
-                                                 "{\"seq\":50}", 5000));
+    HARNESS_NATS_OK("raw direct", natsConnection_RequestString(
+                                      &reply, c.nc, "$JS.API.DIRECT.GET.D",
+                                      "{\"seq\":50}", 5000));
     ck_assert_str_eq(jsu_status(reply), "404");
     natsMsg_Destroy(reply);
     HARNESS_NATS_OK("raw direct last",
@@ -422,8 +416,8 @@ START_TEST(sealed_stream)
     jsu_stream_cfg(&cfg, "Z", subjects);
     cfg.Sealed = true;
     jsErrCode jerr = 0;
-    JSU_EXPECT_ERR("create sealed",
-                   js_AddStream(NULL, c.js, &cfg, NULL, &jerr), jerr, 10052);
+    JSU_EXPECT_ERR("create sealed", js_AddStream(NULL, c.js, &cfg, NULL, &jerr),
+                   jerr, 10052);
     cfg.Sealed = false;
     jsu_add_stream(c.js, &cfg);
     jsu_publish(c.js, "z.1", "a");
@@ -442,8 +436,8 @@ START_TEST(sealed_stream)
                    10109);
     JSU_EXPECT_ERR("delete from sealed",
                    js_DeleteMsg(c.js, "Z", 1, NULL, &jerr), jerr, 10109);
-    JSU_EXPECT_ERR("purge sealed", js_PurgeStream(c.js, "Z", NULL, &jerr),
-                   jerr, 10109);
+    JSU_EXPECT_ERR("purge sealed", js_PurgeStream(c.js, "Z", NULL, &jerr), jerr,
+                   10109);
     cfg.Sealed = false;
     JSU_EXPECT_ERR("unseal", js_UpdateStream(NULL, c.js, &cfg, NULL, &jerr),
                    jerr, 10052);
@@ -477,8 +471,7 @@ START_TEST(deny_delete_and_deny_purge)
     jsErrCode jerr = 0;
     JSU_EXPECT_ERR("delete from DD", js_DeleteMsg(c.js, "DD", 1, NULL, &jerr),
                    jerr, 10057);
-    jsu_api_expect_err(c.nc, "STREAM.MSG.DELETE.DD", "{\"seq\":2}", 10057,
-                       0);
+    jsu_api_expect_err(c.nc, "STREAM.MSG.DELETE.DD", "{\"seq\":2}", 10057, 0);
     HARNESS_NATS_OK("purge DD", js_PurgeStream(c.js, "DD", NULL, &jerr));
     JSU_EXPECT_ERR("purge DP", js_PurgeStream(c.js, "DP", NULL, &jerr), jerr,
                    10110);
@@ -517,8 +510,8 @@ START_TEST(max_msgs_discard_old_and_new)
     publish_n("new.x", "m", 3);
     jsErrCode jerr = 0;
     JSU_EXPECT_ERR("4th into NEW",
-                   js_Publish(NULL, c.js, "new.x", "m-4", 3, NULL, &jerr),
-                   jerr, 10077);
+                   js_Publish(NULL, c.js, "new.x", "m-4", 3, NULL, &jerr), jerr,
+                   10077);
     jsu_stream_state(c.js, "NEW", &state);
     ck_assert_int_eq(state.Msgs, 3);
     ck_assert_int_eq(state.FirstSeq, 1);
@@ -623,8 +616,7 @@ START_TEST(max_msgs_per_subject)
     ck_assert_int_eq(state.FirstSeq, 3);
     natsMsg *m = NULL;
     jsErrCode jerr = 0;
-    ck_assert_int_eq(js_GetMsg(&m, c.js, "PS", 2, NULL, &jerr),
-                     NATS_NOT_FOUND);
+    ck_assert_int_eq(js_GetMsg(&m, c.js, "PS", 2, NULL, &jerr), NATS_NOT_FOUND);
     HARNESS_NATS_OK("get 3", js_GetMsg(&m, c.js, "PS", 3, NULL, &jerr));
     jsu_expect_data(m, "a-3");
     natsMsg_Destroy(m);
@@ -661,10 +653,10 @@ START_TEST(max_msg_size)
     jsu_add_stream(c.js, &cfg);
     jsu_publish(c.js, "sz", "0123456789abcdef");
     jsErrCode jerr = 0;
-    JSU_EXPECT_ERR("17 bytes",
-                   js_Publish(NULL, c.js, "sz", "0123456789abcdefg", 17, NULL,
-                              &jerr),
-                   jerr, 10054);
+    JSU_EXPECT_ERR(
+        "17 bytes",
+        js_Publish(NULL, c.js, "sz", "0123456789abcdefg", 17, NULL, &jerr),
+        jerr, 10054);
     jsStreamState state;
     jsu_stream_state(c.js, "SZ", &state);
     ck_assert_int_eq(state.Msgs, 1);
@@ -691,11 +683,11 @@ START_TEST(workqueue_retention)
     so.Config.FilterSubject = "wq.a";
     natsSubscription *sub = NULL;
     jsErrCode jerr = 0;
-    HARNESS_NATS_OK("pull sub", js_PullSubscribe(&sub, c.js, "wq.a", "W1",
-                                                 NULL, &so, &jerr));
+    HARNESS_NATS_OK("pull sub", js_PullSubscribe(&sub, c.js, "wq.a", "W1", NULL,
+                                                 &so, &jerr));
     natsMsgList list = {0};
-    HARNESS_NATS_OK("fetch", natsSubscription_Fetch(&list, sub, 2, 5000,
-                                                    &jerr));
+    HARNESS_NATS_OK("fetch",
+                    natsSubscription_Fetch(&list, sub, 2, 5000, &jerr));
     ck_assert_int_eq(list.Count, 2);
     for (int i = 0; i < list.Count; i++)
         HARNESS_NATS_OK("ack", natsMsg_AckSync(list.Msgs[i], NULL, &jerr));
@@ -705,7 +697,8 @@ START_TEST(workqueue_retention)
     ck_assert_int_eq(state.Msgs, 2);
     ck_assert_int_eq(state.FirstSeq, 3);
 
-    /* Same filter again: refused (10099 or 10100 depending on filters). */
+    /* The same filter again: "filtered consumer not unique on workqueue
+     * stream" (10100). */
     jsConsumerConfig cc;
     jsConsumerConfig_Init(&cc);
     cc.Durable = "W2";
@@ -746,17 +739,17 @@ START_TEST(interest_retention)
 
     natsSubscription *s1 = NULL, *s2 = NULL;
     jsErrCode jerr = 0;
-    HARNESS_NATS_OK("c1", js_PullSubscribe(&s1, c.js, "in.>", "C1", NULL,
-                                           NULL, &jerr));
-    HARNESS_NATS_OK("c2", js_PullSubscribe(&s2, c.js, "in.>", "C2", NULL,
-                                           NULL, &jerr));
+    HARNESS_NATS_OK(
+        "c1", js_PullSubscribe(&s1, c.js, "in.>", "C1", NULL, NULL, &jerr));
+    HARNESS_NATS_OK(
+        "c2", js_PullSubscribe(&s2, c.js, "in.>", "C2", NULL, NULL, &jerr));
     ck_assert_int_eq(jsu_publish(c.js, "in.x", "both"), 2);
     jsu_stream_state(c.js, "IN", &state);
     ck_assert_int_eq(state.Msgs, 1);
 
     natsMsgList list = {0};
-    HARNESS_NATS_OK("fetch c1", natsSubscription_Fetch(&list, s1, 1, 5000,
-                                                       &jerr));
+    HARNESS_NATS_OK("fetch c1",
+                    natsSubscription_Fetch(&list, s1, 1, 5000, &jerr));
     ck_assert_int_eq(list.Count, 1);
     jsu_expect_data(list.Msgs[0], "both");
     HARNESS_NATS_OK("ack c1", natsMsg_AckSync(list.Msgs[0], NULL, &jerr));
@@ -764,8 +757,8 @@ START_TEST(interest_retention)
     jsu_stream_state(c.js, "IN", &state);
     ck_assert_int_eq(state.Msgs, 1);
 
-    HARNESS_NATS_OK("fetch c2", natsSubscription_Fetch(&list, s2, 1, 5000,
-                                                       &jerr));
+    HARNESS_NATS_OK("fetch c2",
+                    natsSubscription_Fetch(&list, s2, 1, 5000, &jerr));
     ck_assert_int_eq(list.Count, 1);
     HARNESS_NATS_OK("ack c2", natsMsg_AckSync(list.Msgs[0], NULL, &jerr));
     natsMsgList_Destroy(&list);
