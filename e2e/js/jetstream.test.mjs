@@ -114,3 +114,22 @@ test("key-value bucket keeps revisions and history", async () => {
   assert.equal((await kv.get("color"))?.operation, "DEL");
   await nc.close();
 });
+
+test("object store puts and gets a multi-chunk object", async () => {
+  const nc = await connect({ servers: `127.0.0.1:${port}` });
+  const js = nc.jetstream();
+  const os = await js.views.os("files");
+  const data = new Uint8Array(300 * 1024);
+  for (let i = 0; i < data.length; i++) data[i] = (i * 31) % 251;
+  const info = await os.putBlob({ name: "blob.bin" }, data);
+  assert.equal(info.size, data.length);
+  assert.ok(info.chunks > 1, "expected several chunks");
+  const back = await os.getBlob("blob.bin");
+  assert.equal(back.length, data.length);
+  assert.deepEqual(back, data);
+  const names = (await os.list()).map((o) => o.name);
+  assert.deepEqual(names, ["blob.bin"]);
+  await os.delete("blob.bin");
+  assert.equal(await os.getBlob("blob.bin"), null);
+  await nc.close();
+});
