@@ -486,8 +486,7 @@ static void run_consume(struct jsbench *b)
                 fail(b, "consumer: message of %d bytes, expected %zu",
                      natsMsg_GetDataLength(m), b->o->size);
             else if (seq != b->delivered)
-                fail(b,
-                     "consumer: expected message %" PRIu64 ", got %" PRIu64,
+                fail(b, "consumer: expected message %" PRIu64 ", got %" PRIu64,
                      b->delivered, seq);
             else if ((s = natsMsg_Ack(m, NULL)) != NATS_OK)
                 fail_call(b, s, 0, "natsMsg_Ack");

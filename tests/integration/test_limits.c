@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "harness.h"
 
@@ -221,6 +222,40 @@ START_TEST(max_connections_refuses_the_third)
 }
 END_TEST
 
+/* Without auth, SUB and PUB may come before CONNECT: they are served
+ * under nats-server's defaults (verbose on), and the server stays up. */
+START_TEST(ops_before_connect_are_served_without_auth)
+{
+    harness_server_start(&srv, 0, NULL);
+    struct harness_raw r;
+    json_t *info = read_info(&r);
+    json_decref(info);
+    harness_raw_send_str(&r, "SUB foo 1\r\nPUB foo 1\r\na\r\nPING\r\n");
+    harness_raw_expect_line(&r, "+OK", 5000);
+    harness_raw_expect_line(&r, "+OK", 5000);
+    harness_raw_expect_line(&r, "MSG foo 1 1", 5000);
+    harness_raw_expect_line(&r, "a", 5000);
+    harness_raw_expect_line(&r, "PONG", 5000);
+    harness_raw_close(&r);
+}
+END_TEST
+
+/* A second server on a port already in use exits with status 1 and says
+ * why, instead of crashing. */
+START_TEST(port_in_use_is_a_clean_error)
+{
+    harness_server_start(&srv, 0, NULL);
+    const char *bin = getenv("BALLAST_TEST_SERVER");
+    ck_assert_ptr_nonnull(bin);
+    char cmd[1024];
+    snprintf(cmd, sizeof(cmd), "%s -a 127.0.0.1 -p %d >%s/second.log 2>&1",
+             bin, srv.port, harness_dir());
+    int status = system(cmd);
+    ck_assert_msg(WIFEXITED(status), "second server did not exit normally");
+    ck_assert_int_eq(WEXITSTATUS(status), 1);
+}
+END_TEST
+
 static Suite *limits_suite(void)
 {
     Suite *s = suite_create("integration/limits");
@@ -231,6 +266,8 @@ static Suite *limits_suite(void)
     HARNESS_ADD(s, client_respects_max_payload, 30);
     HARNESS_ADD(s, raw_oversized_pub_is_refused, 30);
     HARNESS_ADD(s, max_connections_refuses_the_third, 30);
+    HARNESS_ADD(s, ops_before_connect_are_served_without_auth, 30);
+    HARNESS_ADD(s, port_in_use_is_a_clean_error, 30);
     return s;
 }
 

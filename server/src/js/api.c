@@ -173,7 +173,7 @@ static void handle_stream_create(struct req *r)
     struct js_stream_config cfg;
     js_stream_config_init(&cfg);
     if (r->body.len == 0) {
-        js_error_set(&r->err, JS_ERR_BAD_REQUEST);
+        js_error_set(&r->err, JS_ERR_INVALID_JSON);
         goto fail;
     }
     if (parse_stream_config(r, &cfg) != 0)
@@ -189,7 +189,8 @@ static void handle_stream_create(struct req *r)
     if (se != NULL) {
         /* The same config again is a success, as in nats-server. */
         if (js_stream_config_equal(&cfg, stream_config(se->s))) {
-            reply_stream_info(r, T_STREAM_CREATE, se, false);
+            /* nats-server says did_create here too. */
+            reply_stream_info(r, T_STREAM_CREATE, se, true);
             js_stream_config_close(&cfg);
             return;
         }
@@ -212,7 +213,7 @@ static void handle_stream_update(struct req *r)
     js_stream_config_init(&cfg);
     struct js_stream_entry *se;
     if (r->body.len == 0) {
-        js_error_set(&r->err, JS_ERR_BAD_REQUEST);
+        js_error_set(&r->err, JS_ERR_INVALID_JSON);
         goto fail;
     }
     if (parse_stream_config(r, &cfg) != 0)
@@ -566,10 +567,10 @@ static void handle_consumer_create(struct req *r, bool durable_subject)
     js_consumer_config_init(&cr.config);
     struct js_stream_entry *se;
     struct js_consumer_config *cfg = &cr.config;
-    char name[64];
+    char name[JS_MAX_NAME_LEN + 1];
 
     if (r->body.len == 0) {
-        js_error_set(&r->err, JS_ERR_BAD_REQUEST);
+        js_error_set(&r->err, JS_ERR_INVALID_JSON);
         goto fail;
     }
     if (js_consumer_create_request_parse(&cr, r->body.p, r->body.len,
@@ -582,6 +583,11 @@ static void handle_consumer_create(struct req *r, bool durable_subject)
     se = engine_find_stream(r->a, stream_tok);
     if (se == NULL) {
         js_error_set(&r->err, JS_ERR_STREAM_NOT_FOUND);
+        goto fail;
+    }
+    if (!durable_subject && name_tok == NULL && cfg->durable_name != NULL) {
+        /* nats-server 2.9: this subject creates ephemerals only. */
+        js_error_set(&r->err, JS_ERR_CONSUMER_EPHEMERAL_WITH_DURABLE_NAME);
         goto fail;
     }
     if (durable_subject) {
@@ -823,7 +829,7 @@ void api_on_request(void *ctx, const struct js_inmsg *m)
     if (m->reply.len == 0)
         return;
     size_t plen = strlen(API_PREFIX);
-    if (m->subject.len <= plen)
+    if (m->subject.len <= plen || memcmp(m->subject.p, API_PREFIX, plen) != 0)
         return;
     struct req *r = bl_xcalloc(1, sizeof(*r));
     r->a = a;

@@ -50,6 +50,8 @@ static uint64_t now_ms(const struct js_host *h)
 
 /* ---- Snapshot ----------------------------------------------------------- */
 
+static void snap_pump(void *ctx);
+
 struct snap_job {
     struct js_stream_entry *se;
     struct snap_job *next;
@@ -77,6 +79,7 @@ static void snap_free(struct snap_job *j)
         pp = &(*pp)->next;
     if (*pp == j)
         *pp = j->next;
+    js_host_defer_cancel(h, snap_pump, j);
     js_host_unsubscribe(h, j->ack_sub);
     js_host_timer_stop(h, j->tick);
     bl_buf_close(&j->buf);

@@ -40,9 +40,9 @@ struct js_host_ops {
     /* Removes the subscription; cb is not called after this returns. Safe
      * on NULL, and from inside its own callback. */
     void (*unsubscribe)(void *host, struct js_isub *sub);
-    /* Publishes as the server into account `acc`; subscribers (internal or
-     * client) get it before this returns or at the end of the loop
-     * iteration. */
+    /* Publishes as the server into account `acc`. The message is copied and
+     * routed at the end of the loop iteration, never from inside this call,
+     * so no subscriber's callback runs inside the publisher's code. */
     void (*publish)(void *host, size_t acc, struct bl_slice subject,
                     struct bl_slice reply, size_t hdr_len,
                     struct bl_slice data);
@@ -65,6 +65,9 @@ struct js_host_ops {
      * every message read in it has been handled: the group-commit point.
      * Deferring the same (cb, ctx) twice before it runs calls it once. */
     void (*defer)(void *host, js_timer_cb cb, void *ctx);
+    /* Forgets a deferred (cb, ctx) that has not run yet: call it before
+     * freeing ctx. */
+    void (*defer_cancel)(void *host, js_timer_cb cb, void *ctx);
 };
 
 struct js_host {
@@ -129,6 +132,12 @@ static inline void js_host_defer(const struct js_host *h, js_timer_cb cb,
                                  void *ctx)
 {
     h->ops->defer(h->host, cb, ctx);
+}
+
+static inline void js_host_defer_cancel(const struct js_host *h,
+                                        js_timer_cb cb, void *ctx)
+{
+    h->ops->defer_cancel(h->host, cb, ctx);
 }
 
 #endif

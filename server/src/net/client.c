@@ -41,6 +41,7 @@ void client_want_flush(struct client *c)
     c->in_flush_list = true;
     c->flush_next = c->srv->flush_list;
     c->srv->flush_list = c;
+    server_wake(c->srv);
 }
 
 void client_send(struct client *c, const char *p, size_t n)
@@ -375,8 +376,10 @@ static int process_connect(struct client *c, const struct op *op)
         client_close(c, "'Invalid Connect Info'", "Protocol Violation");
         return 1;
     }
-    c->verbose = json_flag(j, "verbose", false);
-    c->pedantic = json_flag(j, "pedantic", false);
+    /* nats-server reads CONNECT over defaults of verbose and pedantic on;
+     * every client sends both, but a bare "CONNECT {}" gets +OK there. */
+    c->verbose = json_flag(j, "verbose", true);
+    c->pedantic = json_flag(j, "pedantic", true);
     c->echo = json_flag(j, "echo", true);
     c->headers = json_flag(j, "headers", false);
     c->no_responders = json_flag(j, "no_responders", false);
@@ -454,9 +457,10 @@ static int process_pub(struct client *c, const struct op *op)
     c->in_bytes += op->data.len;
     s->in_msgs++;
     s->in_bytes += op->data.len;
+    /* +OK first, as nats-server: the publisher may be its own subscriber. */
+    send_ok(c);
     route_publish(s, c, c->acc, op->subject, op->reply, op->hdr_len,
                   op->data);
-    send_ok(c);
     return c->closing ? 1 : 0;
 }
 
@@ -490,7 +494,7 @@ static int process_sub(struct client *c, const struct op *op)
     }
     int max_subs = s->opts->max_subscriptions;
     if (max_subs > 0 && bl_map_count(&c->sids) >= (size_t)max_subs) {
-        client_send_err(c, "'Maximum Subscriptions Exceeded'");
+        client_send_err(c, "'maximum subscriptions exceeded'");
         return 0;
     }
     if (bl_map_get(&c->sids, op->sid) != NULL) {
@@ -647,7 +651,10 @@ void client_accept(struct server *s)
         return;
     }
     c->cid = ++s->next_cid;
+    /* nats-server's defaults until CONNECT says otherwise. */
     c->echo = true;
+    c->verbose = true;
+    c->pedantic = true;
     c->start_wall_ns = bl_clock_wall_ns(&bl_clock_real);
     c->last_activity_wall_ns = c->start_wall_ns;
     parser_init(&c->parser, &s->limits);
@@ -686,11 +693,17 @@ void client_accept(struct server *s)
     }
     bl_log_debug("net: client %llu connected from %s:%d",
                  (unsigned long long)c->cid, c->ip, c->port);
-    if (auth_needed(c))
+    if (auth_needed(c)) {
         uv_timer_start(&c->timer, on_timer,
                        (uint64_t)s->opts->auth_timeout_ms, 0);
-    else
+    } else {
+        /* Without auth a client may send PUB or SUB before CONNECT (as
+         * nats-server allows): it is the anonymous user from the start. */
+        struct auth_creds none = {NULL, NULL, NULL};
+        if (auth_check(s->auth, &none, &c->user) == 0)
+            c->acc = auth_user_account_index(c->user);
         start_ping_timer(c);
+    }
     uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read);
 }
 

@@ -111,8 +111,17 @@ struct client {
 };
 
 struct deferred {
-    js_timer_cb cb;
+    js_timer_cb cb; /* NULL once cancelled */
     void *ctx;
+};
+
+/* A message JetStream published, routed from the check phase so that no
+ * engine code runs inside another engine callback's delivery loop. */
+struct queued_msg {
+    struct queued_msg *next;
+    size_t acc;
+    size_t route_len, shown_len, reply_len, hdr_len, data_len;
+    char bytes[]; /* route, shown, reply, data */
 };
 
 struct closed_conn {
@@ -146,6 +155,11 @@ struct server {
     struct sub *graveyard;
     struct deferred *deferred; /* js_host defer queue */
     size_t n_deferred, cap_deferred;
+    struct deferred *running; /* the batch being run, cancellable */
+    size_t n_running, run_pos;
+    struct queued_msg *sendq, *sendq_tail;
+    uv_idle_t flush_idle; /* makes the loop reach the check phase at once */
+    bool idle_active;
     struct js_host js_host; /* this server as seen by the JetStream engine */
     struct jetstream *js;   /* NULL unless JetStream is enabled */
     int delivering; /* nesting depth of message routing */
@@ -204,11 +218,18 @@ void server_collect(struct server *s);
 /* jshost.c */
 /* Fills s->js_host. */
 void jshost_init(struct server *s);
-/* Runs the deferred callbacks; returns how many ran. */
-size_t jshost_run_deferred(struct server *s);
+/* Runs the deferred callbacks and routes queued JetStream messages until
+ * both queues are empty (at most `max_rounds` rounds); returns true if
+ * work is left. */
+bool jshost_run(struct server *s, int max_rounds);
+/* Drops whatever is still queued (shutdown). */
+void jshost_clear(struct server *s);
 
 /* server.c */
 void server_client_gone(struct server *s, struct client *c);
+/* Makes the current loop iteration reach the flush (check) phase without
+ * waiting in poll: output queued from a timer goes out at once. */
+void server_wake(struct server *s);
 uint64_t server_now_ms(const struct server *s);
 
 #endif

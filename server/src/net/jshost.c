@@ -50,24 +50,76 @@ static void h_unsubscribe(void *host, struct js_isub *isub)
     route_remove_sub(host, (struct sub *)isub);
 }
 
+static void enqueue(struct server *s, size_t acc, struct bl_slice route,
+                    struct bl_slice shown, struct bl_slice reply,
+                    size_t hdr_len, struct bl_slice data)
+{
+    if (acc >= s->n_accounts)
+        return;
+    struct queued_msg *q = bl_xmalloc(sizeof(*q) + route.len + shown.len +
+                                      reply.len + data.len);
+    q->next = NULL;
+    q->acc = acc;
+    q->route_len = route.len;
+    q->shown_len = shown.len;
+    q->reply_len = reply.len;
+    q->hdr_len = hdr_len;
+    q->data_len = data.len;
+    char *p = q->bytes;
+    memcpy(p, route.p, route.len);
+    p += route.len;
+    if (shown.len)
+        memcpy(p, shown.p, shown.len);
+    p += shown.len;
+    if (reply.len)
+        memcpy(p, reply.p, reply.len);
+    p += reply.len;
+    if (data.len)
+        memcpy(p, data.p, data.len);
+    if (s->sendq_tail)
+        s->sendq_tail->next = q;
+    else
+        s->sendq = q;
+    s->sendq_tail = q;
+    server_wake(s);
+}
+
 static void h_publish(void *host, size_t acc, struct bl_slice subject,
                       struct bl_slice reply, size_t hdr_len,
                       struct bl_slice data)
 {
-    struct server *s = host;
-    if (acc >= s->n_accounts)
-        return;
-    route_publish(s, NULL, acc, subject, reply, hdr_len, data);
+    enqueue(host, acc, subject, subject, reply, hdr_len, data);
 }
 
 static void h_deliver(void *host, size_t acc, struct bl_slice route,
                       struct bl_slice subject, struct bl_slice reply,
                       size_t hdr_len, struct bl_slice data)
 {
-    struct server *s = host;
-    if (acc >= s->n_accounts)
-        return;
-    route_publish_as(s, NULL, acc, route, subject, reply, hdr_len, data);
+    enqueue(host, acc, route, subject, reply, hdr_len, data);
+}
+
+/* Routes what is queued now (not what routing queues meanwhile). */
+static size_t drain_sendq(struct server *s)
+{
+    struct queued_msg *q = s->sendq;
+    s->sendq = s->sendq_tail = NULL;
+    size_t n = 0;
+    while (q != NULL) {
+        struct queued_msg *next = q->next;
+        const char *p = q->bytes;
+        struct bl_slice route = {p, q->route_len};
+        struct bl_slice shown = {p + q->route_len, q->shown_len};
+        p += q->route_len + q->shown_len;
+        struct bl_slice reply = {p, q->reply_len};
+        struct bl_slice data = {p + q->reply_len, q->data_len};
+        route_publish_as(s, NULL, q->acc, route, shown, reply, q->hdr_len,
+                         data);
+        bl_free(q);
+        q = next;
+        n++;
+    }
+    server_collect(s);
+    return n;
 }
 
 static bool h_has_interest(void *host, size_t acc, struct bl_slice subject)
@@ -116,7 +168,8 @@ static void h_timer_stop(void *host, struct js_timer *jt)
 static void h_defer(void *host, js_timer_cb cb, void *ctx)
 {
     struct server *s = host;
-    for (size_t i = 0; i < s->n_deferred; i++)
+    /* The newest entries are the likeliest repeats. */
+    for (size_t i = s->n_deferred; i-- > 0;)
         if (s->deferred[i].cb == cb && s->deferred[i].ctx == ctx)
             return;
     if (s->n_deferred == s->cap_deferred) {
@@ -125,27 +178,63 @@ static void h_defer(void *host, js_timer_cb cb, void *ctx)
                                   s->cap_deferred * sizeof(*s->deferred));
     }
     s->deferred[s->n_deferred++] = (struct deferred){cb, ctx};
+    server_wake(s);
 }
 
-size_t jshost_run_deferred(struct server *s)
+static void h_defer_cancel(void *host, js_timer_cb cb, void *ctx)
 {
-    size_t ran = 0;
-    /* A callback may defer more work (an ack that triggers a delivery that
-     * updates consumer state): run until the queue stays empty. */
-    while (s->n_deferred > 0) {
-        size_t n = s->n_deferred;
-        struct deferred batch[64];
-        if (n > 64)
-            n = 64;
-        memcpy(batch, s->deferred, n * sizeof(*batch));
-        memmove(s->deferred, s->deferred + n,
-                (s->n_deferred - n) * sizeof(*s->deferred));
-        s->n_deferred -= n;
-        for (size_t i = 0; i < n; i++)
-            batch[i].cb(batch[i].ctx);
-        ran += n;
+    struct server *s = host;
+    for (size_t i = 0; i < s->n_deferred; i++)
+        if (s->deferred[i].cb == cb && s->deferred[i].ctx == ctx)
+            s->deferred[i].cb = NULL;
+    for (size_t i = s->run_pos; i < s->n_running; i++)
+        if (s->running[i].cb == cb && s->running[i].ctx == ctx)
+            s->running[i].cb = NULL;
+}
+
+/* Runs the callbacks deferred so far; ones deferred meanwhile wait for the
+ * next round. */
+static size_t run_deferred(struct server *s)
+{
+    if (s->n_deferred == 0)
+        return 0;
+    struct deferred *batch = s->deferred;
+    size_t n = s->n_deferred;
+    s->deferred = NULL;
+    s->n_deferred = s->cap_deferred = 0;
+    s->running = batch;
+    s->n_running = n;
+    for (s->run_pos = 0; s->run_pos < s->n_running;) {
+        struct deferred d = s->running[s->run_pos++];
+        if (d.cb != NULL)
+            d.cb(d.ctx);
     }
-    return ran;
+    s->running = NULL;
+    s->n_running = s->run_pos = 0;
+    bl_free(batch);
+    return n;
+}
+
+bool jshost_run(struct server *s, int max_rounds)
+{
+    for (int i = 0; i < max_rounds; i++) {
+        size_t n = run_deferred(s);
+        n += drain_sendq(s);
+        if (n == 0)
+            return false;
+    }
+    return s->n_deferred > 0 || s->sendq != NULL;
+}
+
+void jshost_clear(struct server *s)
+{
+    while (s->sendq != NULL) {
+        struct queued_msg *q = s->sendq;
+        s->sendq = q->next;
+        bl_free(q);
+    }
+    s->sendq_tail = NULL;
+    s->n_deferred = 0;
 }
 
 static const struct js_host_ops host_ops = {
@@ -157,6 +246,7 @@ static const struct js_host_ops host_ops = {
     .timer_start = h_timer_start,
     .timer_stop = h_timer_stop,
     .defer = h_defer,
+    .defer_cancel = h_defer_cancel,
 };
 
 void jshost_init(struct server *s)

@@ -49,13 +49,15 @@ static void remember_response(struct client *c, struct bl_slice reply)
 /* Appends one MSG/HMSG for `sub`. Returns false if the subscriber's
  * permissions hide this subject. */
 static bool deliver(struct server *s, struct client *from, struct sub *sub,
-                    struct bl_slice subject, struct bl_slice reply,
-                    size_t hdr_len, struct bl_slice data)
+                    struct bl_slice route, struct bl_slice subject,
+                    struct bl_slice reply, size_t hdr_len,
+                    struct bl_slice data)
 {
     struct client *c = sub->c;
     if (c == NULL) {
-        /* The server's own subscription (JetStream): handled in place. */
-        struct js_inmsg m = {sub->acc, subject, reply, hdr_len, data};
+        /* The server's own subscription (JetStream): handled in place, and
+         * it sees the subject the message was routed on. */
+        struct js_inmsg m = {sub->acc, route, reply, hdr_len, data};
         s->out_msgs++;
         s->out_bytes += data.len;
         sub->cb(sub->cb_ctx, &m);
@@ -115,7 +117,7 @@ static void send_no_responders(struct server *s, struct client *from,
         struct sub *sub = r->psubs[i];
         if (sub->c == from && !sub->removed) {
             size_t n = sizeof(no_responders_hdr) - 1;
-            deliver(s, from, sub, reply, (struct bl_slice){NULL, 0}, n,
+            deliver(s, from, sub, reply, reply, (struct bl_slice){NULL, 0}, n,
                     (struct bl_slice){no_responders_hdr, n});
             break;
         }
@@ -141,7 +143,7 @@ void route_publish_as(struct server *s, struct client *from, size_t acc,
     for (size_t i = 0; i < r->n_psubs; i++) {
         struct sub *sub = r->psubs[i];
         if (can_deliver_to(sub, from) &&
-            deliver(s, from, sub, subject, reply, hdr_len, data))
+            deliver(s, from, sub, route, subject, reply, hdr_len, data))
             n_delivered++;
     }
     for (size_t g = 0; g < r->n_qgroups; g++) {
@@ -152,7 +154,7 @@ void route_publish_as(struct server *s, struct client *from, size_t acc,
         for (size_t k = 0; k < q->n_subs; k++) {
             struct sub *sub = q->subs[(start + k) % q->n_subs];
             if (can_deliver_to(sub, from) &&
-                deliver(s, from, sub, subject, reply, hdr_len, data)) {
+                deliver(s, from, sub, route, subject, reply, hdr_len, data)) {
                 n_delivered++;
                 break;
             }

@@ -86,6 +86,15 @@ int server_new(uv_loop_t *loop, const struct server_opts *opts,
     s->start_wall_ns = bl_clock_wall_ns(&bl_clock_real);
     make_server_id(s->server_id);
     jshost_init(s);
+    /* Initialised here, started in server_start(): server_shutdown() can
+     * close them whatever point start reached. */
+    uv_check_init(loop, &s->flush_check);
+    uv_idle_init(loop, &s->flush_idle);
+    uv_timer_init(loop, &s->ldm_timer);
+    uv_signal_init(loop, &s->sig_int);
+    uv_signal_init(loop, &s->sig_term);
+    s->sig_int.data = s;
+    s->sig_term.data = s;
     *out = s;
     return 0;
 }
@@ -114,9 +123,15 @@ static void on_connection(uv_stream_t *listener, int status)
 static void on_flush_check(uv_check_t *h)
 {
     struct server *s = container_of(h, struct server, flush_check);
-    /* JetStream's group commit runs first: its acks then leave in the same
-     * writes. */
-    jshost_run_deferred(s);
+    /* JetStream's group commit and its queued messages go first: the acks
+     * and deliveries then leave in the same writes. What a burst leaves
+     * over waits for the next iteration, which the idle handle makes come
+     * at once. */
+    bool more = jshost_run(s, 64);
+    if (!more && s->idle_active) {
+        uv_idle_stop(&s->flush_idle);
+        s->idle_active = false;
+    }
     /* Everything the clients were sent during this loop iteration goes out
      * in one write per client. */
     while (s->flush_list != NULL) {
@@ -423,13 +438,7 @@ int server_start(struct server *s, char *errmsg)
                         : ((struct sockaddr_in *)&bound)->sin_port);
     build_info(s);
 
-    uv_check_init(s->loop, &s->flush_check);
     uv_check_start(&s->flush_check, on_flush_check);
-    uv_timer_init(s->loop, &s->ldm_timer);
-    uv_signal_init(s->loop, &s->sig_int);
-    uv_signal_init(s->loop, &s->sig_term);
-    s->sig_int.data = s;
-    s->sig_term.data = s;
     uv_signal_start(&s->sig_int, on_signal, SIGINT);
     uv_signal_start(&s->sig_term, on_signal, SIGTERM);
 
@@ -468,6 +477,8 @@ int server_start(struct server *s, char *errmsg)
     return 0;
 }
 
+static void on_ldm_timer(uv_timer_t *t);
+
 void server_client_gone(struct server *s, struct client *c)
 {
     if (c->prev)
@@ -479,8 +490,24 @@ void server_client_gone(struct server *s, struct client *c)
     c->prev = c->next = NULL;
     s->n_clients--;
     if (s->lame_duck && s->n_clients == 0 && !s->shutting_down) {
+        /* Not from here: the caller (a delivery, a stream flushing acks)
+         * is still running. The timer shuts down from the top of the
+         * loop. */
         bl_log_info("net: lame duck: all clients gone, shutting down");
-        server_shutdown(s);
+        uv_timer_start(&s->ldm_timer, on_ldm_timer, 0, 0);
+    }
+}
+
+static void on_idle(uv_idle_t *h)
+{
+    (void)h;
+}
+
+void server_wake(struct server *s)
+{
+    if (!s->idle_active && !s->shutting_down) {
+        s->idle_active = true;
+        uv_idle_start(&s->flush_idle, on_idle);
     }
 }
 
@@ -502,13 +529,15 @@ void server_shutdown(struct server *s)
      * connected. */
     jetstream_free(s->js);
     s->js = NULL;
-    jshost_run_deferred(s);
+    jshost_run(s, 64);
+    jshost_clear(s);
     while (s->clients != NULL)
         client_close(s->clients, NULL, "Server Shutdown");
     monitor_stop(s->monitor);
     s->monitor = NULL;
     if (!uv_is_closing((uv_handle_t *)&s->flush_check)) {
         uv_close((uv_handle_t *)&s->flush_check, NULL);
+        uv_close((uv_handle_t *)&s->flush_idle, NULL);
         uv_close((uv_handle_t *)&s->ldm_timer, NULL);
         uv_close((uv_handle_t *)&s->sig_int, NULL);
         uv_close((uv_handle_t *)&s->sig_term, NULL);

@@ -450,7 +450,7 @@ const char *parser_error_text(enum parser_error e)
     case PARSER_EUNKNOWN:
         return "'Unknown Protocol Operation'";
     case PARSER_ECONTROL_LINE:
-        return "'Maximum Control Line Exceeded'";
+        return "'maximum control line exceeded'";
     case PARSER_EPAYLOAD:
         return "'Maximum Payload Violation'";
     case PARSER_EARGS:

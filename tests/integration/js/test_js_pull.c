@@ -327,6 +327,25 @@ START_TEST(consumer_not_found_and_listing)
 {
     start();
     jsu_add_simple_stream(c.js, "S", "s");
+    /* Names up to 255 characters are kept whole, not cut. */
+    char long_name[201];
+    memset(long_name, 'd', 200);
+    long_name[200] = '\0';
+    char api[300], body[600];
+    snprintf(api, sizeof(api), "CONSUMER.DURABLE.CREATE.S.%s", long_name);
+    snprintf(body, sizeof(body),
+             "{\"stream_name\":\"S\",\"config\":{\"durable_name\":\"%s\","
+             "\"ack_policy\":\"explicit\"}}",
+             long_name);
+    json_decref(jsu_api_ok(c.nc, api, body));
+    snprintf(api, sizeof(api), "CONSUMER.INFO.S.%s", long_name);
+    json_t *li = jsu_api_ok(c.nc, api, "");
+    ck_assert_str_eq(json_string_value(json_object_get(li, "name")),
+                     long_name);
+    json_decref(li);
+    snprintf(api, sizeof(api), "CONSUMER.DELETE.S.%s", long_name);
+    json_decref(jsu_api_ok(c.nc, api, ""));
+
     jsConsumerInfo *ci = NULL;
     jsErrCode jerr = 0;
     natsStatus st = js_GetConsumerInfo(&ci, c.js, "S", "NOPE", NULL, &jerr);

@@ -153,6 +153,16 @@ static void f_defer(void *host, js_timer_cb cb, void *ctx)
     fh->defers[fh->n_defers++] = (struct fake_defer){cb, ctx};
 }
 
+static void f_defer_cancel(void *host, js_timer_cb cb, void *ctx)
+{
+    struct fake_host *fh = host;
+    size_t j = 0;
+    for (size_t i = 0; i < fh->n_defers; i++)
+        if (fh->defers[i].cb != cb || fh->defers[i].ctx != ctx)
+            fh->defers[j++] = fh->defers[i];
+    fh->n_defers = j;
+}
+
 static const struct js_host_ops fake_ops = {
     .subscribe = f_subscribe,
     .unsubscribe = f_unsubscribe,
@@ -162,6 +172,7 @@ static const struct js_host_ops fake_ops = {
     .timer_start = f_timer_start,
     .timer_stop = f_timer_stop,
     .defer = f_defer,
+    .defer_cancel = f_defer_cancel,
 };
 
 struct fake_host *fake_host_new(void)

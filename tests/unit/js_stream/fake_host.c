@@ -95,6 +95,16 @@ static void fake_defer(void *host, js_timer_cb cb, void *ctx)
     fh->deferred[fh->n_deferred++] = (struct fake_deferred){cb, ctx};
 }
 
+static void fake_defer_cancel(void *host, js_timer_cb cb, void *ctx)
+{
+    struct fake_host *fh = host;
+    size_t j = 0;
+    for (size_t i = 0; i < fh->n_deferred; i++)
+        if (fh->deferred[i].cb != cb || fh->deferred[i].ctx != ctx)
+            fh->deferred[j++] = fh->deferred[i];
+    fh->n_deferred = j;
+}
+
 static void fake_deliver(void *host, size_t acc, struct bl_slice route,
                          struct bl_slice shown, struct bl_slice reply,
                          size_t hdr_len, struct bl_slice data)
@@ -112,6 +122,7 @@ static const struct js_host_ops fake_ops = {
     .timer_start = fake_timer_start,
     .timer_stop = fake_timer_stop,
     .defer = fake_defer,
+    .defer_cancel = fake_defer_cancel,
 };
 
 void fake_host_init(struct fake_host *fh, uint64_t now_ns)

@@ -731,7 +731,7 @@ START_TEST(error_texts_match_nats_server)
     ck_assert_str_eq(parser_error_text(PARSER_EUNKNOWN),
                      "'Unknown Protocol Operation'");
     ck_assert_str_eq(parser_error_text(PARSER_ECONTROL_LINE),
-                     "'Maximum Control Line Exceeded'");
+                     "'maximum control line exceeded'");
     ck_assert_str_eq(parser_error_text(PARSER_EPAYLOAD),
                      "'Maximum Payload Violation'");
     const char *args = parser_error_text(PARSER_EARGS);
