@@ -185,6 +185,13 @@ static void handle_stream_create(struct req *r)
     }
     if (js_stream_config_check_create(&cfg, &r->err) != 0)
         goto fail;
+    int64_t limit = engine_storage_limit(r->a->js, cfg.storage);
+    if (limit >= 0 && cfg.max_bytes > limit) {
+        js_error_set(&r->err, cfg.storage == JS_STORAGE_MEMORY
+                                  ? JS_ERR_MEMORY_RESOURCES_EXCEEDED
+                                  : JS_ERR_STORAGE_RESOURCES_EXCEEDED);
+        goto fail;
+    }
     struct js_stream_entry *se = engine_find_stream(r->a, cfg.name);
     if (se != NULL) {
         /* The same config again is a success, as in nats-server. */

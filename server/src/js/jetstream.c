@@ -153,10 +153,50 @@ static int write_stream_meta(struct js_stream_entry *se, char *errmsg)
 
 /* ---- Streams ------------------------------------------------------------ */
 
+/* Bytes held by the server's streams of one storage kind. */
+static uint64_t storage_used(struct jetstream *js, enum js_storage kind)
+{
+    uint64_t used = 0;
+    for (size_t i = 0; i < js->n_accounts; i++) {
+        struct js_account *a = js->accounts[i];
+        for (size_t k = 0; k < a->n_streams; k++) {
+            if (stream_config(a->streams[k]->s)->storage != kind)
+                continue;
+            struct js_stream_state st;
+            stream_state(a->streams[k]->s, &st);
+            used += st.bytes;
+        }
+    }
+    return used;
+}
+
+int64_t engine_storage_limit(struct jetstream *js, enum js_storage kind)
+{
+    return kind == JS_STORAGE_MEMORY ? js->opts.max_memory : js->opts.max_file;
+}
+
 static void on_stream_msg(void *ctx, const struct js_inmsg *m)
 {
     struct js_stream_entry *se = ctx;
-    const struct js_host *h = se->acct->js->host;
+    struct jetstream *js = se->acct->js;
+    const struct js_host *h = js->host;
+    enum js_storage kind = stream_config(se->s)->storage;
+    int64_t limit = engine_storage_limit(js, kind);
+    if (limit >= 0 &&
+        storage_used(js, kind) + m->subject.len + m->data.len > (uint64_t)limit) {
+        /* The server's JetStream storage is full: refuse, as nats-server
+         * does, rather than let the disk or memory fill. */
+        if (m->reply.len > 0 && !stream_config(se->s)->no_ack) {
+            struct js_error err;
+            js_error_set(&err, JS_ERR_INSUFFICIENT_RESOURCES);
+            struct bl_buf out;
+            bl_buf_init(&out);
+            js_puback_error_render(&out, se->name, &err);
+            engine_reply(se->acct, m->reply, &out);
+            bl_buf_close(&out);
+        }
+        return;
+    }
     stream_process_msg(se->s, m, bl_clock_wall_ns(h->clock));
 }
 

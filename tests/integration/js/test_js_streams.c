@@ -816,6 +816,50 @@ START_TEST(memory_and_file_storage_across_restart)
 }
 END_TEST
 
+/* With the server's file storage limited to 1 MB, a stream asking for more
+ * is refused (10047) and publishing stops with 10023 before the limit is
+ * passed; what was stored stays. */
+START_TEST(server_storage_limit_is_enforced)
+{
+    char dir[600];
+    snprintf(dir, sizeof(dir), "%s/limited", harness_dir());
+    char conf_text[1024];
+    snprintf(conf_text, sizeof(conf_text),
+             "jetstream {\n  store_dir: \"%s\"\n  max_file_store: 1MB\n}\n",
+             dir);
+    char *conf = harness_write_file("limited.conf", conf_text);
+    const char *args[] = {"-c", conf, NULL};
+    harness_server_start(&srv, 0, args);
+    free(conf);
+    jsu_connect(&c, &srv);
+    jsu_api_expect_err(c.nc, "STREAM.CREATE.BIG",
+                       "{\"name\":\"BIG\",\"subjects\":[\"big\"],"
+                       "\"max_bytes\":2000000}",
+                       10047, 500);
+    jsu_add_simple_stream(c.js, "S", "s");
+    char payload[1024];
+    memset(payload, 'x', sizeof(payload));
+    int stored = 0, refused_code = 0;
+    for (int i = 0; i < 1500 && refused_code == 0; i++) {
+        jsPubAck *pa = NULL;
+        jsErrCode jerr = 0;
+        natsStatus st = js_Publish(&pa, c.js, "s", payload, sizeof(payload),
+                                   NULL, &jerr);
+        if (st == NATS_OK)
+            stored++;
+        else
+            refused_code = (int)jerr;
+        jsPubAck_Destroy(pa);
+    }
+    ck_assert_int_eq(refused_code, 10023);
+    ck_assert_msg(stored > 500 && stored < 1024, "stored %d", stored);
+    jsStreamState state;
+    jsu_stream_state(c.js, "S", &state);
+    ck_assert_int_eq((int)state.Msgs, stored);
+    stop();
+}
+END_TEST
+
 static Suite *streams_suite(void)
 {
     Suite *s = suite_create("js/streams");
@@ -838,6 +882,7 @@ static Suite *streams_suite(void)
     HARNESS_ADD(s, workqueue_retention, 30);
     HARNESS_ADD(s, interest_retention, 30);
     HARNESS_ADD(s, memory_and_file_storage_across_restart, 30);
+    HARNESS_ADD(s, server_storage_limit_is_enforced, 60);
     return s;
 }
 
