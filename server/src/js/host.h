@@ -27,6 +27,8 @@ struct js_inmsg {
 
 typedef void (*js_msg_cb)(void *ctx, const struct js_inmsg *m);
 typedef void (*js_timer_cb)(void *ctx);
+/* Runs on a worker thread: must touch nothing the loop thread uses. */
+typedef void (*js_work_cb)(void *ctx);
 
 struct js_isub;  /* an internal subscription, owned by the host */
 struct js_timer; /* a timer, owned by the host */
@@ -68,6 +70,10 @@ struct js_host_ops {
     /* Forgets a deferred (cb, ctx) that has not run yet: call it before
      * freeing ctx. */
     void (*defer_cancel)(void *host, js_timer_cb cb, void *ctx);
+    /* Runs work(ctx) on a worker thread (fsync), then done(ctx) on the loop
+     * thread. Cannot be cancelled: ctx must live until done runs. */
+    void (*run_blocking)(void *host, js_work_cb work, js_timer_cb done,
+                         void *ctx);
 };
 
 struct js_host {
@@ -138,6 +144,13 @@ static inline void js_host_defer_cancel(const struct js_host *h,
                                         js_timer_cb cb, void *ctx)
 {
     h->ops->defer_cancel(h->host, cb, ctx);
+}
+
+static inline void js_host_run_blocking(const struct js_host *h,
+                                        js_work_cb work, js_timer_cb done,
+                                        void *ctx)
+{
+    h->ops->run_blocking(h->host, work, done, ctx);
 }
 
 #endif

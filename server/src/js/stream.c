@@ -64,6 +64,19 @@ struct flush_token {
     bool scheduled;
 };
 
+/* One group commit whose fsyncs run on the host's worker thread, with the
+ * acks that wait for them. The host cannot cancel the blocking call, so the
+ * batch outlives a stream closed meanwhile: stream_flush() (and so
+ * stream_close()) makes the batch's changes durable itself, sends its acks
+ * and sets s = NULL, leaving sync_done() only to end the job and free. */
+struct sync_batch {
+    struct stream *s;
+    struct store_sync *job;   /* read by the worker; never changed */
+    struct pending_ack *acks; /* owned */
+    size_t n_acks;
+    bool signal; /* consumers learn of new messages after it */
+};
+
 struct stream {
     struct js_stream_config cfg;
     struct store *st;
@@ -87,6 +100,7 @@ struct stream {
     bool new_msgs; /* messages appended since consumers were signalled */
 
     struct flush_token *flush;
+    struct sync_batch *syncing; /* the group commit in flight, or NULL */
     struct js_timer *expire_timer;
     uint64_t expire_interval_ms;
     struct js_timer *sync_timer;
@@ -827,20 +841,17 @@ static void sync_cb(void *ctx)
     }
 }
 
-static void free_acks(struct stream *s)
+static void free_ack_list(struct pending_ack *acks, size_t n)
 {
-    for (size_t i = 0; i < s->n_acks; i++) {
-        bl_free(s->acks[i].reply);
-        bl_free(s->acks[i].err);
+    for (size_t i = 0; i < n; i++) {
+        bl_free(acks[i].reply);
+        bl_free(acks[i].err);
     }
-    s->n_acks = 0;
+    bl_free(acks);
 }
 
 static void signal_consumers(struct stream *s)
 {
-    if (!s->new_msgs)
-        return;
-    s->new_msgs = false;
     if (s->n_consumers == 0)
         return;
     /* A consumer may detach itself (or another) while handling the
@@ -861,29 +872,26 @@ static void signal_consumers(struct stream *s)
         bl_free(list);
 }
 
-void stream_flush(struct stream *s)
+/* Moves the queued acks out of the stream. Publishing may run subscribers
+ * synchronously, which may publish to this stream again and queue more
+ * acks: the caller works on its own batch. */
+static void take_acks(struct stream *s, struct pending_ack **acks, size_t *n)
 {
-    char errmsg[BL_ERRMSG_SIZE] = "";
-    int rv = 0;
-    if (s->sync_interval_ms == 0 && s->dirty) {
-        s->dirty = false;
-        rv = store_sync(s->st, errmsg);
-        if (rv != 0) {
-            s->dirty = true;
-            bl_log_error("js: stream %s: sync failed, %zu publishes get an "
-                         "error ack: %s",
-                         s->cfg.name, s->n_acks, errmsg);
-        }
-    }
-    struct bl_buf body;
-    bl_buf_init(&body);
-    /* Publishing may run subscribers synchronously, which may publish to
-     * this stream again and queue more acks: take the batch first. */
-    struct pending_ack *acks = s->acks;
-    size_t n = s->n_acks;
+    *acks = s->acks;
+    *n = s->n_acks;
     s->acks = NULL;
     s->n_acks = 0;
     s->cap_acks = 0;
+}
+
+/* Publishes a batch of acks in order and frees it. rv != 0 is the failed
+ * sync that was to cover them: the acks of stored changes become error
+ * acks with errmsg. */
+static void send_acks(struct stream *s, struct pending_ack *acks, size_t n,
+                      int rv, const char *errmsg)
+{
+    struct bl_buf body;
+    bl_buf_init(&body);
     for (size_t i = 0; i < n; i++) {
         struct pending_ack *a = &acks[i];
         if (rv != 0 && a->err == NULL && a->needs_sync) {
@@ -899,12 +907,137 @@ void stream_flush(struct stream *s)
         js_host_publish(
             s->host, s->acc, (struct bl_slice){a->reply, a->reply_len},
             (struct bl_slice){"", 0}, 0, (struct bl_slice){body.p, body.len});
-        bl_free(a->reply);
-        bl_free(a->err);
     }
-    bl_free(acks);
+    free_ack_list(acks, n);
     bl_buf_close(&body);
-    signal_consumers(s);
+}
+
+static void log_sync_failure(struct stream *s, size_t n_acks,
+                             const char *errmsg)
+{
+    bl_log_error("js: stream %s: sync failed, %zu publishes get an error "
+                 "ack: %s",
+                 s->cfg.name, n_acks, errmsg);
+}
+
+/* Sends the queued acks now, their changes being durable already (or not
+ * needing it), and tells consumers about new messages. */
+static void send_queued(struct stream *s, int rv, const char *errmsg)
+{
+    struct pending_ack *acks;
+    size_t n;
+    take_acks(s, &acks, &n);
+    send_acks(s, acks, n, rv, errmsg);
+    if (s->new_msgs) {
+        s->new_msgs = false;
+        signal_consumers(s);
+    }
+}
+
+static void group_commit(struct stream *s);
+
+/* Worker thread: only the job, never the stream. */
+static void sync_work(void *ctx)
+{
+    struct sync_batch *b = ctx;
+    store_sync_run(b->job);
+}
+
+static void sync_done(void *ctx)
+{
+    struct sync_batch *b = ctx;
+    char errmsg[BL_ERRMSG_SIZE] = "";
+    int rv = store_sync_end(b->job, errmsg);
+    struct stream *s = b->s;
+    if (s == NULL) {
+        /* stream_flush() already synced and acked this batch. */
+        bl_free(b);
+        return;
+    }
+    assert(s->syncing == b);
+    s->syncing = NULL;
+    if (rv != 0)
+        log_sync_failure(s, b->n_acks, errmsg);
+    send_acks(s, b->acks, b->n_acks, rv, errmsg);
+    bool signal = b->signal;
+    bl_free(b);
+    /* What arrived during the fsync is the next batch: one sync for all
+     * of it. Started before the consumers run, which may do anything. */
+    group_commit(s);
+    if (signal)
+        signal_consumers(s);
+}
+
+/* The group commit (sync_interval_ms == 0): one sync for every change
+ * since the last one, its fsyncs on a worker thread; the acks go out when
+ * it completes. While one is in flight, new acks wait for the next. */
+static void group_commit(struct stream *s)
+{
+    if (s->syncing != NULL)
+        return; /* sync_done() continues */
+    char errmsg[BL_ERRMSG_SIZE] = "";
+    struct store_sync *job = NULL;
+    int rv = 0;
+    if (s->dirty) {
+        s->dirty = false;
+        rv = store_sync_begin(s->st, &job, errmsg);
+        if (rv != 0) {
+            s->dirty = true;
+            log_sync_failure(s, s->n_acks, errmsg);
+        }
+    }
+    if (job == NULL) {
+        send_queued(s, rv, errmsg);
+        return;
+    }
+    struct sync_batch *b = bl_xcalloc(1, sizeof(*b));
+    b->s = s;
+    b->job = job;
+    take_acks(s, &b->acks, &b->n_acks);
+    b->signal = s->new_msgs;
+    s->new_msgs = false;
+    s->syncing = b;
+    /* The host may call sync_done() before returning: b is gone then. */
+    js_host_run_blocking(s->host, sync_work, sync_done, b);
+}
+
+/* stream_flush(); `signal` false at close, when the consumers are going
+ * away too. */
+static void flush_now(struct stream *s, bool signal)
+{
+    char errmsg[BL_ERRMSG_SIZE] = "";
+    int rv = 0;
+    struct sync_batch *b = s->syncing;
+    if (s->sync_interval_ms == 0 && (s->dirty || b != NULL)) {
+        /* The batch in flight first: its job's fsyncs again, here, as
+         * the worker may not have done them yet. */
+        if (b != NULL)
+            rv = store_sync_repeat(b->job, errmsg);
+        s->dirty = false;
+        if (rv == 0)
+            rv = store_sync(s->st, errmsg);
+        if (rv != 0) {
+            s->dirty = true;
+            log_sync_failure(s, s->n_acks + (b ? b->n_acks : 0), errmsg);
+        }
+    }
+    if (b != NULL) {
+        s->syncing = NULL;
+        b->s = NULL; /* sync_done() only ends the job */
+        s->new_msgs |= b->signal && signal;
+        struct pending_ack *acks = b->acks;
+        b->acks = NULL;
+        send_acks(s, acks, b->n_acks, rv, errmsg);
+        b->n_acks = 0;
+    }
+    if (!signal)
+        s->new_msgs = false;
+    send_queued(s, rv, errmsg);
+}
+
+void stream_flush(struct stream *s)
+{
+    flush_now(s, true);
 }
 
 static void flush_cb(void *ctx)
@@ -915,7 +1048,10 @@ static void flush_cb(void *ctx)
         bl_free(t);
         return;
     }
-    stream_flush(t->s);
+    if (t->s->sync_interval_ms > 0)
+        send_queued(t->s, 0, "");
+    else
+        group_commit(t->s);
 }
 
 static void schedule_flush(struct stream *s)
@@ -1052,8 +1188,15 @@ static void stream_free(struct stream *s)
         s->flush->s = NULL; /* flush_cb frees it */
     else
         bl_free(s->flush);
-    free_acks(s);
-    bl_free(s->acks);
+    if (s->syncing != NULL) {
+        /* stream_delete(): the batch's acks are dropped with the rest;
+         * sync_done() only ends the job. */
+        s->syncing->s = NULL;
+        free_ack_list(s->syncing->acks, s->syncing->n_acks);
+        s->syncing->acks = NULL;
+        s->syncing->n_acks = 0;
+    }
+    free_ack_list(s->acks, s->n_acks);
     dd_close(&s->dd);
     bl_free(s->last_msg_id);
     bl_free(s->consumers);
@@ -1067,8 +1210,7 @@ void stream_close(struct stream *s)
 {
     if (s == NULL)
         return;
-    s->new_msgs = false; /* consumers are going away too: no signals */
-    stream_flush(s);
+    flush_now(s, false); /* consumers are going away too: no signals */
     store_close(s->st);
     stream_free(s);
 }

@@ -9,14 +9,19 @@
  *
  * Around apply sit the single-server entry points: stream_process_msg()
  * turns a client publish into a STREAM_CMD_MSG and queues its PubAck, which
- * is sent at the end of the loop iteration after one store_sync() for every
- * message appended in it (group commit), or at once when the stream syncs on
- * an interval instead. The stream also runs its own max_age timer.
+ * is sent only once an fsync covering its message has completed (group
+ * commit), or at once when the stream syncs on an interval instead. At the
+ * end of the loop iteration the stream takes the changes so far
+ * (store_sync_begin()) and runs their fsyncs on the host's worker thread
+ * (js_host_run_blocking()) while the loop keeps serving; when they complete
+ * it sends that batch's acks. Messages stored meanwhile wait for the next
+ * sync, which starts as soon as the previous one completes and covers all
+ * of them at once. The stream also runs its own max_age timer.
  *
  * Knows the store (store.h), the host (timers, publish, defer) and the
  * consumers only through the consumer_*() functions declared below; knows
  * nothing of the API subjects or connections. Everything runs on the loop
- * thread. */
+ * thread except store_sync_run(), which touches only its sync job. */
 #ifndef BALLAST_JS_STREAM_H
 #define BALLAST_JS_STREAM_H
 
@@ -120,7 +125,7 @@ int stream_apply(struct stream *s, const struct stream_cmd *cmd,
  * copied) over the store `st`, taking ownership of `st` even on failure.
  * Rebuilds the duplicate window from the store's recent messages and starts
  * the max_age timer. `sync_interval_ms` 0 fsyncs before every PubAck (group
- * commit at the end of the loop iteration); otherwise acks go out without
+ * commit, see above); otherwise acks go out without
  * waiting and a timer syncs every sync_interval_ms. The created time is the
  * host's wall clock now (see stream_set_created()). `host` is borrowed for
  * the stream's life; `acc` is the account index acks are published in.
@@ -130,12 +135,13 @@ int stream_open(const struct js_stream_config *cfg, struct store *st,
                 uint64_t sync_interval_ms, struct stream **out, char *errmsg);
 
 /* Stops the timers, sends any queued acks after a last sync, closes the
- * store and frees the stream. Attached consumers are not signalled or
+ * store and frees the stream. A group commit still in flight is finished
+ * here as by stream_flush(); its late completion only frees its job. Attached consumers are not signalled or
  * otherwise touched (detach or free them before or after). Safe on NULL. */
 void stream_close(struct stream *s);
 
 /* Like stream_close() but deletes the store's files (STREAM.DELETE). Queued
- * acks are dropped. Returns store_delete()'s result. Safe on NULL. */
+ * acks are dropped, those waiting for a sync in flight too. Returns store_delete()'s result. Safe on NULL. */
 int stream_delete(struct stream *s, char *errmsg);
 
 /* ---- Accessors ---------------------------------------------------------- */
@@ -200,7 +206,11 @@ int stream_process_msg(struct stream *s, const struct js_inmsg *m,
                        uint64_t now_ns);
 
 /* Sends what stream_process_msg() queued now, after syncing, instead of
- * waiting for the deferred flush (tests, shutdown). */
+ * waiting for the deferred flush (tests, shutdown). A group commit in
+ * flight is finished synchronously: its fsyncs are done again here
+ * (store_sync_repeat()) together with a store_sync() of everything newer,
+ * then its acks and the queued ones are sent in order. Blocks the loop for
+ * the fsyncs. */
 void stream_flush(struct stream *s);
 
 /* STREAM.MSG.GET / DIRECT.GET: by seq, last_by_subj, or next_by_subj (the

@@ -237,6 +237,46 @@ void jshost_clear(struct server *s)
     s->n_deferred = 0;
 }
 
+struct blocking_work {
+    uv_work_t req;
+    js_work_cb work;
+    js_timer_cb done;
+    void *ctx;
+};
+
+static void on_blocking_work(uv_work_t *req)
+{
+    struct blocking_work *w = container_of(req, struct blocking_work, req);
+    w->work(w->ctx);
+}
+
+static void on_blocking_done(uv_work_t *req, int status)
+{
+    struct blocking_work *w = container_of(req, struct blocking_work, req);
+    (void)status; /* never cancelled */
+    js_timer_cb done = w->done;
+    void *ctx = w->ctx;
+    bl_free(w);
+    done(ctx);
+}
+
+static void h_run_blocking(void *host, js_work_cb work, js_timer_cb done,
+                           void *ctx)
+{
+    struct server *s = host;
+    struct blocking_work *w = bl_xcalloc(1, sizeof(*w));
+    w->work = work;
+    w->done = done;
+    w->ctx = ctx;
+    if (uv_queue_work(s->loop, &w->req, on_blocking_work, on_blocking_done) !=
+        0) {
+        /* No thread pool: do it here rather than not at all. */
+        bl_free(w);
+        work(ctx);
+        done(ctx);
+    }
+}
+
 static const struct js_host_ops host_ops = {
     .subscribe = h_subscribe,
     .unsubscribe = h_unsubscribe,
@@ -247,6 +287,7 @@ static const struct js_host_ops host_ops = {
     .timer_stop = h_timer_stop,
     .defer = h_defer,
     .defer_cancel = h_defer_cancel,
+    .run_blocking = h_run_blocking,
 };
 
 void jshost_init(struct server *s)

@@ -796,3 +796,42 @@ int store_iter(struct store *s, uint64_t seq, store_msg_cb cb, void *ctx,
     store_msg_close(&m);
     return rv;
 }
+
+/* ---- Sync in three steps ------------------------------------------------ */
+
+int store_sync_begin(struct store *s, struct store_sync **out, char *errmsg)
+{
+    if (s->ops->sync_begin == NULL) {
+        /* An implementation without the split syncs here. */
+        int rv = s->ops->sync(s, errmsg);
+        if (rv == 0)
+            *out = NULL;
+        return rv;
+    }
+    return s->ops->sync_begin(s, out, errmsg);
+}
+
+int store_sync_run(struct store_sync *j)
+{
+    if (j == NULL)
+        return 0;
+    j->errmsg[0] = '\0';
+    j->rv = j->run(j, j->errmsg);
+    return j->rv;
+}
+
+int store_sync_end(struct store_sync *j, char *errmsg)
+{
+    if (j == NULL)
+        return 0;
+    int rv = j->rv;
+    if (rv != 0)
+        bl_errmsg_set(errmsg, "%s", j->errmsg);
+    j->free(j);
+    return rv;
+}
+
+int store_sync_repeat(const struct store_sync *j, char *errmsg)
+{
+    return j == NULL ? 0 : j->run(j, errmsg);
+}

@@ -104,6 +104,12 @@ static int fs_sync(struct store *s, char *errmsg)
     return rv;
 }
 
+static int fs_sync_begin(struct store *s, struct store_sync **out,
+                         char *errmsg)
+{
+    return segment_sync_begin(fs_of(s), out, errmsg);
+}
+
 static int maybe_sync(struct filestore *fs, char *errmsg)
 {
     return fs->core.cfg.sync_every_write ? fs_sync(&fs->s, errmsg) : 0;
@@ -627,6 +633,7 @@ static const struct store_ops fs_ops = {
     .compact = fs_compact,
     .truncate = fs_truncate,
     .sync = fs_sync,
+    .sync_begin = fs_sync_begin,
     .close = fs_close,
     .destroy = fs_destroy,
 };

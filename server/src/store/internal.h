@@ -286,6 +286,10 @@ int segment_pwrite(int fd, const void *buf, size_t len, uint64_t off,
 int segment_pread(int fd, void *buf, size_t len, uint64_t off, char *errmsg);
 /* fdatasync of every dirty file, then the directory. */
 int segment_sync_all(struct filestore *fs, char *errmsg);
+/* store_sync_begin() of the file store: a job with dups of the dirty
+ * files' descriptors (and the directory's); marks everything clean. */
+int segment_sync_begin(struct filestore *fs, struct store_sync **out,
+                       char *errmsg);
 void segment_put_u32(char *p, uint32_t v);
 void segment_put_u64(char *p, uint64_t v);
 uint32_t segment_get_u32(const char *p);

@@ -143,6 +143,15 @@ static int ms_sync(struct store *s, char *errmsg)
     return 0;
 }
 
+static int ms_sync_begin(struct store *s, struct store_sync **out,
+                         char *errmsg)
+{
+    (void)s;
+    (void)errmsg;
+    *out = NULL; /* nothing ever needs an fsync */
+    return 0;
+}
+
 static void ms_close(struct store *s)
 {
     struct memstore *ms = container_of(s, struct memstore, s);
@@ -176,6 +185,7 @@ static const struct store_ops ms_ops = {
     .sync = ms_sync,
     .close = ms_close,
     .destroy = ms_destroy,
+    .sync_begin = ms_sync_begin,
 };
 
 int memstore_new(const struct store_cfg *cfg, struct store **out)

@@ -376,3 +376,121 @@ int segment_sync_all(struct filestore *fs, char *errmsg)
     }
     return 0;
 }
+
+/* ---- Sync job ----------------------------------------------------------- */
+
+struct sync_file {
+    int fd;      /* our own dup */
+    uint32_t id; /* block id, for messages */
+    bool is_dmap;
+};
+
+struct fs_sync_job {
+    struct store_sync base;
+    struct sync_file *files;
+    size_t n_files;
+    int dir_fd; /* our own dup, or -1 */
+    char *dir;  /* for messages */
+};
+
+/* errno as text without strerror()'s shared buffer: this runs on worker
+ * threads. */
+static int job_errno(const char *what, char *errmsg)
+{
+    int e = errno;
+    char buf[128];
+    const char *text = strerror_r(e, buf, sizeof(buf));
+    bl_errmsg_set(errmsg, "%s: %s", what, text);
+    return e == EFBIG ? BL_ENOSPC : bl_err_from_errno(e);
+}
+
+static int job_run(const struct store_sync *j, char *errmsg)
+{
+    const struct fs_sync_job *job = (const struct fs_sync_job *)j;
+    int rv = 0;
+    for (size_t i = 0; i < job->n_files && rv == 0; i++) {
+        const struct sync_file *f = &job->files[i];
+        if (fdatasync(f->fd) != 0) {
+            rv = job_errno("sync", errmsg);
+            bl_errmsg_prefix(errmsg, "%s %u", f->is_dmap ? "dmap" : "block",
+                             f->id);
+        }
+    }
+    /* The directory last: a new block's name must not outlive a crash
+     * without its contents. */
+    if (rv == 0 && job->dir_fd >= 0 && fsync(job->dir_fd) != 0)
+        rv = job_errno("sync directory", errmsg);
+    if (rv != 0)
+        bl_errmsg_prefix(errmsg, "sync store %s", job->dir);
+    return rv;
+}
+
+static void job_free(struct store_sync *j)
+{
+    struct fs_sync_job *job = (struct fs_sync_job *)j;
+    for (size_t i = 0; i < job->n_files; i++)
+        close(job->files[i].fd);
+    if (job->dir_fd >= 0)
+        close(job->dir_fd);
+    bl_free(job->files);
+    bl_free(job->dir);
+    bl_free(job);
+}
+
+static int job_add(struct fs_sync_job *job, int fd, uint32_t id, bool is_dmap,
+                   char *errmsg)
+{
+    int dup_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    if (dup_fd < 0) {
+        int rv = segment_errno("dup", errmsg);
+        bl_errmsg_prefix(errmsg, "%s %u", is_dmap ? "dmap" : "block", id);
+        return rv;
+    }
+    job->files[job->n_files++] = (struct sync_file){dup_fd, id, is_dmap};
+    return 0;
+}
+
+int segment_sync_begin(struct filestore *fs, struct store_sync **out,
+                       char *errmsg)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < fs->n_blks; i++) {
+        const struct blk *b = fs->blks[i];
+        n += b->dirty && b->fd >= 0;
+        n += b->dmap_dirty && b->dmap_fd >= 0;
+    }
+    if (n == 0 && !fs->dir_dirty) {
+        *out = NULL;
+        return 0;
+    }
+    struct fs_sync_job *job = bl_xcalloc(1, sizeof(*job));
+    job->base.run = job_run;
+    job->base.free = job_free;
+    job->files = bl_xmalloc((n ? n : 1) * sizeof(*job->files));
+    job->dir_fd = -1;
+    job->dir = bl_xstrdup(fs->dir);
+    int rv = 0;
+    for (size_t i = 0; i < fs->n_blks && rv == 0; i++) {
+        const struct blk *b = fs->blks[i];
+        if (b->dirty && b->fd >= 0)
+            rv = job_add(job, b->fd, b->id, false, errmsg);
+        if (rv == 0 && b->dmap_dirty && b->dmap_fd >= 0)
+            rv = job_add(job, b->dmap_fd, b->id, true, errmsg);
+    }
+    if (rv == 0 && fs->dir_dirty) {
+        job->dir_fd = fcntl(fs->dir_fd, F_DUPFD_CLOEXEC, 0);
+        if (job->dir_fd < 0)
+            rv = segment_errno("dup directory", errmsg);
+    }
+    if (rv != 0) {
+        /* Nothing marked clean yet: a later sync still covers it all. */
+        job_free(&job->base);
+        bl_errmsg_prefix(errmsg, "sync store %s", fs->dir);
+        return rv;
+    }
+    for (size_t i = 0; i < fs->n_blks; i++)
+        fs->blks[i]->dirty = fs->blks[i]->dmap_dirty = false;
+    fs->dir_dirty = false;
+    *out = &job->base;
+    return 0;
+}

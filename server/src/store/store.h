@@ -21,7 +21,9 @@
  * kernel (they survive a crash of the process, not of the machine).
  * store_sync() makes everything written so far durable with one fsync per
  * touched file, so the caller can group-commit; cfg.sync_every_write makes
- * every mutating call sync before it returns. */
+ * every mutating call sync before it returns. store_sync_begin/run/end
+ * split that sync so the fsyncs can run on a worker thread while the
+ * owner keeps using the store (see below). */
 #ifndef BALLAST_STORE_STORE_H
 #define BALLAST_STORE_STORE_H
 
@@ -110,6 +112,7 @@ typedef int (*store_subject_cb)(void *ctx, struct bl_slice subject,
 typedef int (*store_seq_cb)(void *ctx, uint64_t seq);
 
 struct store;
+struct store_sync;
 
 /* Implementation vtable; use the store_*() wrappers below. */
 struct store_ops {
@@ -133,6 +136,21 @@ struct store_ops {
     int (*sync)(struct store *s, char *errmsg);
     void (*close)(struct store *s);
     int (*destroy)(struct store *s, char *errmsg);
+    int (*sync_begin)(struct store *s, struct store_sync **out, char *errmsg);
+};
+
+/* One fsync batch taken by store_sync_begin(). Implementations (and test
+ * wrappers) embed it and fill `run` and `free`; the fields below them
+ * belong to store_sync_run() and store_sync_end(). */
+struct store_sync {
+    /* Worker thread: does the fsyncs and returns 0 or a BL_E* code with
+     * errmsg filled. Reads only the job (never the store), and may run
+     * again, concurrently, through store_sync_repeat(). */
+    int (*run)(const struct store_sync *j, char *errmsg);
+    /* Loop thread: releases what the job holds and frees it. */
+    void (*free)(struct store_sync *j);
+    int rv;
+    char errmsg[BL_ERRMSG_SIZE];
 };
 
 /* Fields shared by both implementations; js/ reads nothing here but calls
@@ -278,6 +296,37 @@ static inline int store_sync(struct store *s, char *errmsg)
 {
     return s->ops->sync(s, errmsg);
 }
+
+/* The sync in three steps, for a group commit whose fsyncs run on a
+ * worker thread:
+ *
+ * store_sync_begin() (owner's thread) captures what must be synced for
+ * every change made so far -- duplicated descriptors of the block and dmap
+ * files written since the last begin or store_sync(), and of the directory
+ * if a file was created, renamed or removed -- and marks the store clean.
+ * Changes made after it returns belong to the next sync. *out is NULL when
+ * there is nothing to sync (always for the memory store); otherwise the
+ * caller must pass it to store_sync_end() exactly once. Fails (BL_EIO,
+ * descriptors exhausted) leaving the store's dirty state as it was.
+ *
+ * store_sync_run() (any thread) does the fsyncs and records the result in
+ * the job. It never touches the store, so the owner may keep appending,
+ * removing, closing or deleting the store meanwhile: the job holds its own
+ * descriptors. Safe on NULL (returns 0).
+ *
+ * store_sync_end() (owner's thread, after run returned) returns run's
+ * result with its message in errmsg, closes the job's descriptors and frees
+ * it. Safe on NULL. Does not need the store, which may be gone by then.
+ *
+ * store_sync() is unchanged: it syncs what changed since the last begin (a
+ * begun job covers the rest). store_sync_repeat() does a begun job's fsyncs
+ * again on the calling thread, to make its changes durable now (shutdown)
+ * even while store_sync_run() of the same job is still running elsewhere;
+ * the job stays the caller's to end. */
+int store_sync_begin(struct store *s, struct store_sync **out, char *errmsg);
+int store_sync_run(struct store_sync *j);
+int store_sync_end(struct store_sync *j, char *errmsg);
+int store_sync_repeat(const struct store_sync *j, char *errmsg);
 
 /* Syncs, releases memory and file descriptors, frees s. Safe on NULL. */
 void store_close(struct store *s);

@@ -163,6 +163,16 @@ static void f_defer_cancel(void *host, js_timer_cb cb, void *ctx)
     fh->n_defers = j;
 }
 
+/* The fsync work runs at once, then its completion, as net/ does when it
+ * has no thread pool. */
+static void f_run_blocking(void *host, js_work_cb work, js_timer_cb done,
+                           void *ctx)
+{
+    (void)host;
+    work(ctx);
+    done(ctx);
+}
+
 static const struct js_host_ops fake_ops = {
     .subscribe = f_subscribe,
     .unsubscribe = f_unsubscribe,
@@ -173,6 +183,7 @@ static const struct js_host_ops fake_ops = {
     .timer_stop = f_timer_stop,
     .defer = f_defer,
     .defer_cancel = f_defer_cancel,
+    .run_blocking = f_run_blocking,
 };
 
 struct fake_host *fake_host_new(void)

@@ -113,6 +113,20 @@ static void fake_deliver(void *host, size_t acc, struct bl_slice route,
     fake_publish(host, acc, route, reply, hdr_len, data);
 }
 
+static void fake_run_blocking(void *host, js_work_cb work, js_timer_cb done,
+                              void *ctx)
+{
+    struct fake_host *fh = host;
+    fh->n_blocking_calls++;
+    if (fh->n_blocking == fh->cap_blocking) {
+        fh->cap_blocking = fh->cap_blocking ? fh->cap_blocking * 2 : 8;
+        fh->blocking =
+            bl_xrealloc(fh->blocking, fh->cap_blocking * sizeof(*fh->blocking));
+    }
+    fh->blocking[fh->n_blocking++] =
+        (struct fake_blocking){work, done, ctx, false};
+}
+
 static const struct js_host_ops fake_ops = {
     .subscribe = fake_subscribe,
     .unsubscribe = fake_unsubscribe,
@@ -123,6 +137,7 @@ static const struct js_host_ops fake_ops = {
     .timer_stop = fake_timer_stop,
     .defer = fake_defer,
     .defer_cancel = fake_defer_cancel,
+    .run_blocking = fake_run_blocking,
 };
 
 void fake_host_init(struct fake_host *fh, uint64_t now_ns)
@@ -146,8 +161,47 @@ void fake_host_clear_pubs(struct fake_host *fh)
     fh->n_pubs = 0;
 }
 
+size_t fake_host_run_work(struct fake_host *fh)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < fh->n_blocking; i++) {
+        if (!fh->blocking[i].worked) {
+            fh->blocking[i].worked = true;
+            fh->blocking[i].work(fh->blocking[i].ctx);
+            n++;
+        }
+    }
+    return n;
+}
+
+size_t fake_host_run_done(struct fake_host *fh)
+{
+    size_t n = 0;
+    size_t todo = fh->n_blocking; /* done may queue more: not those */
+    while (todo > 0 && fh->n_blocking > 0 && fh->blocking[0].worked) {
+        struct fake_blocking b = fh->blocking[0];
+        memmove(&fh->blocking[0], &fh->blocking[1],
+                (fh->n_blocking - 1) * sizeof(*fh->blocking));
+        fh->n_blocking--;
+        todo--;
+        b.done(b.ctx);
+        n++;
+    }
+    return n;
+}
+
+static void complete_blocking(struct fake_host *fh)
+{
+    while (fh->n_blocking > 0) {
+        fake_host_run_work(fh);
+        fake_host_run_done(fh);
+    }
+}
+
 void fake_host_close(struct fake_host *fh)
 {
+    complete_blocking(fh);
+    bl_free(fh->blocking);
     fake_host_clear_pubs(fh);
     bl_free(fh->pubs);
     bl_free(fh->deferred);
@@ -167,7 +221,11 @@ size_t fake_host_run_deferred(struct fake_host *fh)
         fh->n_deferred--;
         d.cb(d.ctx);
         n++;
+        if (fh->n_deferred == 0 && !fh->manual_blocking)
+            complete_blocking(fh);
     }
+    if (!fh->manual_blocking)
+        complete_blocking(fh);
     return n;
 }
 

@@ -19,12 +19,24 @@
 
 enum kind { KIND_MEMORY, KIND_FILE, N_KINDS };
 
-/* A file store whose sync returns `sync_rv` when nonzero. */
+/* A file store whose sync returns `sync_rv` when nonzero; a sync job
+ * begun while it is nonzero fails with it when run. */
 struct fail_store {
     struct store base;
     struct store *inner;
     int sync_rv;
+    unsigned n_begins; /* sync jobs handed out */
 };
+
+/* The wrapper's sync job: runs the inner store's, then fails if told. */
+struct fail_job {
+    struct store_sync base;
+    struct store_sync *inner; /* may be NULL: nothing to sync */
+    int rv;
+};
+
+/* Runs of wrapper jobs (repeats included); jobs may outlive the store. */
+static unsigned n_job_runs;
 
 static struct fake_host fh;
 static char dir[PATH_MAX];
@@ -97,6 +109,40 @@ static int w_sync(struct store *st, char *e)
     }
     return w->inner->ops->sync(w->inner, e);
 }
+static int fail_job_run(const struct store_sync *j, char *e)
+{
+    const struct fail_job *fj = (const struct fail_job *)j;
+    n_job_runs++;
+    int rv = fj->inner ? fj->inner->run(fj->inner, e) : 0;
+    if (rv == 0 && fj->rv != 0) {
+        bl_errmsg_set(e, "fsync: injected failure");
+        rv = fj->rv;
+    }
+    return rv;
+}
+static void fail_job_free(struct store_sync *j)
+{
+    struct fail_job *fj = (struct fail_job *)j;
+    if (fj->inner != NULL)
+        fj->inner->free(fj->inner);
+    bl_free(fj);
+}
+static int w_sync_begin(struct store *st, struct store_sync **out, char *e)
+{
+    struct fail_store *w = (struct fail_store *)st;
+    struct store_sync *inner = NULL;
+    int rv = store_sync_begin(w->inner, &inner, e);
+    if (rv != 0)
+        return rv;
+    struct fail_job *fj = bl_xcalloc(1, sizeof(*fj));
+    fj->base.run = fail_job_run;
+    fj->base.free = fail_job_free;
+    fj->inner = inner;
+    fj->rv = w->sync_rv;
+    w->n_begins++;
+    *out = &fj->base;
+    return 0;
+}
 static void w_close(struct store *st)
 {
     struct fail_store *w = (struct fail_store *)st;
@@ -116,8 +162,9 @@ static int w_destroy(struct store *st, char *e)
 }
 
 static const struct store_ops fail_ops = {
-    w_append, w_skip_to, w_load,     w_load_next, w_load_prev, w_remove,
-    w_purge,  w_compact, w_truncate, w_sync,      w_close,     w_destroy,
+    w_append, w_skip_to, w_load,       w_load_next, w_load_prev,
+    w_remove, w_purge,   w_compact,    w_truncate,  w_sync,
+    w_close,  w_destroy, w_sync_begin,
 };
 
 /* ---- Fixture ------------------------------------------------------------ */
@@ -129,6 +176,7 @@ static void setup(void)
     ck_assert_ptr_nonnull(mkdtemp(dir));
     s = NULL;
     fs = NULL;
+    n_job_runs = 0;
 }
 
 static void teardown(void)
@@ -247,6 +295,8 @@ static bool has_msg(uint64_t seq)
 
 /* ---- Publish and group commit ------------------------------------------ */
 
+static const char *const plain_cfg = "{\"name\":\"S\",\"subjects\":[\"s.>\"]}";
+
 /* PubAcks wait for the deferred flush, which runs once for the batch and
  * then acks every message in order. */
 START_TEST(acks_are_sent_only_after_the_group_commit)
@@ -344,6 +394,211 @@ START_TEST(interval_sync_acks_without_fsync)
     fs->sync_rv = 0;
     fake_host_advance(&fh, 100);
     ck_assert_uint_eq(state().msgs, 1);
+    ck_assert_uint_eq(fh.n_blocking_calls, 0); /* timer syncs, inline */
+}
+END_TEST
+
+/* ---- Group commit off the loop thread ---------------------------------- */
+
+static void assert_ack(size_t i, const char *reply, uint64_t seq)
+{
+    char want[64];
+    snprintf(want, sizeof(want), "{\"stream\":\"S\", \"seq\":%llu}",
+             (unsigned long long)seq);
+    ck_assert_uint_gt(fh.n_pubs, i);
+    ck_assert_str_eq(fh.pubs[i].subject, reply);
+    ck_assert_str_eq(fh.pubs[i].data, want);
+}
+
+/* The file store's fsyncs run as blocking work; the acks and the consumer
+ * signal wait for its completion. The memory store has nothing to sync and
+ * acks at once. */
+START_TEST(acks_wait_for_the_blocking_sync)
+{
+    struct consumer c;
+    consumer_stub_init(&c, NULL);
+    open_s(_i, plain_cfg);
+    fh.manual_blocking = true;
+    stream_attach_consumer(s, &c);
+    pub("s.a", NULL, "one", "r1");
+    pub("s.b", NULL, "two", "r2");
+    ck_assert_uint_eq(fake_host_run_deferred(&fh), 1);
+    if (_i == KIND_MEMORY) {
+        ck_assert_uint_eq(fh.n_blocking_calls, 0);
+    } else {
+        ck_assert_uint_eq(fh.n_blocking_calls, 1);
+        ck_assert_uint_eq(fh.n_pubs, 0);
+        ck_assert_uint_eq(c.n_signals, 0);
+        ck_assert_uint_eq(fake_host_run_work(&fh), 1);
+        ck_assert_uint_eq(fh.n_pubs, 0); /* fsynced, but not completed */
+        ck_assert_uint_eq(c.n_signals, 0);
+        ck_assert_uint_eq(fake_host_run_done(&fh), 1);
+        ck_assert_uint_eq(fh.n_blocking, 0);
+    }
+    ck_assert_uint_eq(fh.n_pubs, 2);
+    assert_ack(0, "r1", 1);
+    assert_ack(1, "r2", 2);
+    ck_assert_uint_eq(c.n_signals, 1);
+    stream_detach_consumer(s, &c);
+    consumer_stub_close(&c);
+}
+END_TEST
+
+/* Messages stored while a sync runs are acked only after the next one,
+ * which starts when the first completes and covers all of them. */
+START_TEST(publishes_during_a_sync_wait_for_the_next)
+{
+    open_full(KIND_FILE, plain_cfg, true, 0);
+    fh.manual_blocking = true;
+    pub("s.a", NULL, "1", "r1");
+    fake_host_run_deferred(&fh);
+    ck_assert_uint_eq(fh.n_blocking_calls, 1);
+    /* Three more loop iterations while the fsync runs. */
+    pub("s.a", NULL, "2", "r2");
+    fake_host_run_deferred(&fh);
+    pub("s.a", NULL, "3", "r3");
+    fake_host_run_deferred(&fh);
+    pub("s.a", NULL, "4", NULL); /* no ack, but a change to sync */
+    fake_host_run_deferred(&fh);
+    ck_assert_uint_eq(fh.n_blocking_calls, 1);
+    ck_assert_uint_eq(fs->n_begins, 1);
+    ck_assert_uint_eq(fh.n_pubs, 0);
+
+    ck_assert_uint_eq(fake_host_run_work(&fh), 1);
+    ck_assert_uint_eq(fh.n_pubs, 0);
+    ck_assert_uint_eq(fake_host_run_done(&fh), 1);
+    ck_assert_uint_eq(fh.n_pubs, 1);
+    assert_ack(0, "r1", 1);
+    /* The next sync started at once, for everything that waited. */
+    ck_assert_uint_eq(fh.n_blocking_calls, 2);
+    ck_assert_uint_eq(fh.n_blocking, 1);
+    ck_assert_uint_eq(fs->n_begins, 2);
+
+    ck_assert_uint_eq(fake_host_run_work(&fh), 1);
+    ck_assert_uint_eq(fh.n_pubs, 1);
+    ck_assert_uint_eq(fake_host_run_done(&fh), 1);
+    ck_assert_uint_eq(fh.n_pubs, 3);
+    assert_ack(1, "r2", 2);
+    assert_ack(2, "r3", 3);
+    /* Nothing left: no third sync. */
+    fake_host_run_deferred(&fh);
+    ck_assert_uint_eq(fh.n_blocking_calls, 2);
+    ck_assert_uint_eq(fh.n_blocking, 0);
+    ck_assert_uint_eq(n_job_runs, 2);
+    ck_assert_uint_eq(state().msgs, 4);
+}
+END_TEST
+
+/* A failed blocking sync turns exactly its own batch into error acks; the
+ * batch queued meanwhile gets its own sync and normal acks. */
+START_TEST(failed_blocking_sync_errors_only_its_batch)
+{
+    open_full(KIND_FILE, plain_cfg, true, 0);
+    fh.manual_blocking = true;
+    fs->sync_rv = BL_EIO;
+    pub("s.a", NULL, "x", "r1");
+    pub("s.a", NULL, "y", "r2");
+    fake_host_run_deferred(&fh);
+    fs->sync_rv = 0;
+    pub("s.a", NULL, "z", "r3");
+    fake_host_run_deferred(&fh);
+    fake_host_run_work(&fh);
+    ck_assert_uint_eq(fake_host_run_done(&fh), 1);
+    ck_assert_uint_eq(fh.n_pubs, 2);
+    const char *want = "{\"error\":{\"code\":503,\"err_code\":10077,"
+                       "\"description\":\"fsync: injected failure\"},"
+                       "\"stream\":\"S\",\"seq\":0}";
+    ck_assert_str_eq(fh.pubs[0].subject, "r1");
+    ck_assert_str_eq(fh.pubs[0].data, want);
+    ck_assert_str_eq(fh.pubs[1].subject, "r2");
+    ck_assert_str_eq(fh.pubs[1].data, want);
+    fake_host_run_work(&fh);
+    ck_assert_uint_eq(fake_host_run_done(&fh), 1);
+    ck_assert_uint_eq(fh.n_pubs, 3);
+    assert_ack(2, "r3", 3);
+}
+END_TEST
+
+/* Closing with a sync in flight (_i 0: its work not started, 1: done but
+ * not completed) syncs here and sends every ack once, in order; the late
+ * completion only frees. Everything acked is in the store after reopen. */
+START_TEST(close_with_sync_in_flight)
+{
+    open_s(KIND_FILE, plain_cfg);
+    fh.manual_blocking = true;
+    pub("s.a", NULL, "1", "r1");
+    pub("s.a", NULL, "2", "r2");
+    fake_host_run_deferred(&fh);
+    ck_assert_uint_eq(fh.n_blocking, 1);
+    pub("s.a", NULL, "3", "r3"); /* queued, its flush still deferred */
+    if (_i == 1)
+        ck_assert_uint_eq(fake_host_run_work(&fh), 1);
+    stream_close(s);
+    s = NULL;
+    ck_assert_uint_eq(fh.n_pubs, 3);
+    assert_ack(0, "r1", 1);
+    assert_ack(1, "r2", 2);
+    assert_ack(2, "r3", 3);
+    fake_host_run_deferred(&fh); /* the orphaned flush token */
+    ck_assert_uint_eq(fake_host_run_work(&fh), _i == 0 ? 1 : 0);
+    ck_assert_uint_eq(fake_host_run_done(&fh), 1);
+    ck_assert_uint_eq(fh.n_pubs, 3);
+    ck_assert_uint_eq(fh.n_blocking_calls, 1);
+
+    struct store *st = NULL;
+    struct store_state ss;
+    char errmsg[BL_ERRMSG_SIZE] = "";
+    struct store_cfg scfg = {.name = "S"};
+    ck_assert_msg(filestore_open(dir, &scfg, &st, errmsg) == 0, "%s", errmsg);
+    store_state(st, &ss);
+    ck_assert_uint_eq(ss.msgs, 3);
+    store_close(st);
+}
+END_TEST
+
+/* stream_flush() with a sync in flight finishes it synchronously; the
+ * stream goes on with the next batch normally. */
+START_TEST(flush_with_sync_in_flight)
+{
+    open_full(KIND_FILE, plain_cfg, true, 0);
+    fh.manual_blocking = true;
+    pub("s.a", NULL, "1", "r1");
+    fake_host_run_deferred(&fh);
+    pub("s.a", NULL, "2", "r2");
+    stream_flush(s);
+    ck_assert_uint_eq(fh.n_pubs, 2);
+    assert_ack(0, "r1", 1);
+    assert_ack(1, "r2", 2);
+    ck_assert_uint_eq(n_job_runs, 1); /* the job's fsyncs, repeated here */
+    fake_host_run_work(&fh);
+    fake_host_run_done(&fh); /* the old job: frees only */
+    ck_assert_uint_eq(fh.n_pubs, 2);
+    pub("s.a", NULL, "3", "r3");
+    fake_host_run_deferred(&fh);
+    ck_assert_uint_eq(fh.n_blocking_calls, 2);
+    fake_host_run_work(&fh);
+    fake_host_run_done(&fh);
+    ck_assert_uint_eq(fh.n_pubs, 3);
+    assert_ack(2, "r3", 3);
+}
+END_TEST
+
+/* STREAM.DELETE with a sync in flight drops its acks; the late completion
+ * only frees. */
+START_TEST(delete_with_sync_in_flight)
+{
+    char errmsg[BL_ERRMSG_SIZE];
+    open_s(KIND_FILE, plain_cfg);
+    fh.manual_blocking = true;
+    pub("s.a", NULL, "1", "r1");
+    fake_host_run_deferred(&fh);
+    ck_assert_uint_eq(fh.n_blocking, 1);
+    ck_assert_int_eq(stream_delete(s, errmsg), 0);
+    s = NULL;
+    ck_assert_int_ne(access(dir, F_OK), 0);
+    fake_host_run_work(&fh);
+    ck_assert_uint_eq(fake_host_run_done(&fh), 1);
+    ck_assert_uint_eq(fh.n_pubs, 0);
 }
 END_TEST
 
@@ -399,8 +654,6 @@ struct hdr_case {
     const char *hdrs;
     const char *ack; /* the exact reply */
 };
-
-static const char *const plain_cfg = "{\"name\":\"S\",\"subjects\":[\"s.>\"]}";
 
 static const struct hdr_case hdr_cases[] = {
     {NULL, "s.a", "Nats-Expected-Stream: T\r\n",
@@ -1082,6 +1335,13 @@ Suite *stream_suite(void)
     add(su, "signal", consumers_are_signalled_after_the_commit, N_KINDS);
     add(su, "sync_failure", sync_failure_turns_queued_acks_into_errors, 2);
     add(su, "sync_interval", interval_sync_acks_without_fsync, 1);
+    add(su, "blocking_sync", acks_wait_for_the_blocking_sync, N_KINDS);
+    add(su, "next_sync", publishes_during_a_sync_wait_for_the_next, 1);
+    add(su, "blocking_sync_failure", failed_blocking_sync_errors_only_its_batch,
+        1);
+    add(su, "close_in_flight", close_with_sync_in_flight, 2);
+    add(su, "flush_in_flight", flush_with_sync_in_flight, 1);
+    add(su, "delete_in_flight", delete_with_sync_in_flight, 1);
     add(su, "dedupe", duplicate_within_window_and_not_after, N_KINDS);
     add(su, "dedupe_reopen", duplicate_window_survives_reopen, 1);
     add(su, "expected_headers", expected_headers_give_exact_errors,

@@ -12,6 +12,7 @@ int main(void)
     SRunner *sr = srunner_create(conformance_memstore_suite());
     srunner_add_suite(sr, conformance_filestore_suite());
     srunner_add_suite(sr, filestore_suite());
+    srunner_add_suite(sr, sync_suite());
     srunner_run_all(sr, CK_NORMAL);
     int n_failed = srunner_ntests_failed(sr);
     srunner_free(sr);

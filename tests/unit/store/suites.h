@@ -9,5 +9,7 @@ Suite *conformance_memstore_suite(void);
 Suite *conformance_filestore_suite(void);
 /* File-store specific: reopen, torn writes, corruption, blocks, limits. */
 Suite *filestore_suite(void);
+/* store_sync_begin/run/end/repeat, with a worker thread. */
+Suite *sync_suite(void);
 
 #endif
