@@ -2,6 +2,8 @@
  * progress bar. See format.h. */
 #include "format.h"
 
+#include "ballast/duration.h"
+
 #include <ctype.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -56,63 +58,9 @@ char *fmt_count(int64_t n, char *out)
     return out;
 }
 
-/* Appends v / 10^prec with the fraction's trailing zeros (and a bare
- * decimal point) dropped, as Go's fmtFrac/fmtInt pair does. */
-static size_t put_frac(char *out, size_t w, uint64_t v, int prec)
-{
-    uint64_t scale = 1;
-    for (int i = 0; i < prec; i++)
-        scale *= 10;
-    uint64_t ip = v / scale, frac = v % scale;
-    w += (size_t)sprintf(out + w, "%" PRIu64, ip);
-    if (frac != 0) {
-        char f[24];
-        for (int i = prec - 1; i >= 0; i--) {
-            f[i] = (char)('0' + frac % 10);
-            frac /= 10;
-        }
-        size_t fl = (size_t)prec;
-        while (fl > 0 && f[fl - 1] == '0')
-            fl--;
-        out[w++] = '.';
-        memcpy(out + w, f, fl);
-        w += fl;
-    }
-    out[w] = '\0';
-    return w;
-}
-
 char *fmt_duration(int64_t ns, char *out)
 {
-    uint64_t u = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
-    size_t w = 0;
-    if (u == 0) {
-        strcpy(out, "0s");
-        return out;
-    }
-    if (ns < 0)
-        out[w++] = '-';
-    if (u < 1000000000ULL) {
-        if (u < 1000ULL) {
-            w = put_frac(out, w, u, 0);
-            strcpy(out + w, "ns");
-        } else if (u < 1000000ULL) {
-            w = put_frac(out, w, u, 3);
-            strcpy(out + w, "\xc2\xb5s"); /* µs, as Go writes it */
-        } else {
-            w = put_frac(out, w, u, 6);
-            strcpy(out + w, "ms");
-        }
-        return out;
-    }
-    uint64_t secs_ns = u % 60000000000ULL; /* seconds part with fraction */
-    uint64_t mins = u / 60000000000ULL;
-    if (mins >= 60)
-        w += (size_t)sprintf(out + w, "%" PRIu64 "h", mins / 60);
-    if (mins > 0)
-        w += (size_t)sprintf(out + w, "%" PRIu64 "m", mins % 60);
-    w = put_frac(out, w, secs_ns, 9);
-    strcpy(out + w, "s");
+    bl_duration_format(ns, out, FMT_DURATION_LEN);
     return out;
 }
 

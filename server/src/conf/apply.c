@@ -14,6 +14,7 @@
  * that have none, as nats-server does. */
 #include "conf/internal.h"
 
+#include "ballast/duration.h"
 #include "ballast/err.h"
 #include "ballast/log.h"
 #include "ballast/mem.h"
@@ -206,55 +207,14 @@ static int get_size(struct applier *a, const struct conf_node *n,
     return 0;
 }
 
-/* Go's time.ParseDuration: "300ms", "-1.5h", "2h45m"; units ns, us (µs,
- * μs), ms, s, m, h. Returns 0 and milliseconds (truncated) or -1. */
+/* Go's time.ParseDuration ("300ms", "-1.5h", "2h45m"), in milliseconds
+ * (truncated). Returns 0 or -1. */
 static int parse_go_duration(const char *s, int64_t *out_ms)
 {
-    static const struct {
-        const char *unit;
-        double ns;
-    } units[] = {{"ns", 1},          {"us", 1e3},  {"\xc2\xb5s", 1e3},
-                 {"\xce\xbcs", 1e3}, {"ms", 1e6},  {"s", 1e9},
-                 {"m", 60e9},        {"h", 3600e9}};
-    bool neg = false;
-    if (*s == '-' || *s == '+')
-        neg = *s++ == '-';
-    if (strcmp(s, "0") == 0) {
-        *out_ms = 0;
-        return 0;
-    }
-    if (*s == '\0')
+    int64_t ns;
+    if (bl_duration_parse(s, strlen(s), &ns) != 0)
         return -1;
-    double total_ns = 0;
-    while (*s != '\0') {
-        double v = 0;
-        bool any = false;
-        for (; *s >= '0' && *s <= '9'; s++, any = true)
-            v = v * 10 + (*s - '0');
-        if (*s == '.') {
-            double scale = 0.1;
-            for (s++; *s >= '0' && *s <= '9'; s++, any = true, scale /= 10)
-                v += (*s - '0') * scale;
-        }
-        if (!any)
-            return -1;
-        const char *u = s;
-        while (*s != '\0' && *s != '.' && !(*s >= '0' && *s <= '9'))
-            s++;
-        size_t ulen = (size_t)(s - u);
-        double mult = 0;
-        for (size_t i = 0; i < N_OF(units); i++)
-            if (strlen(units[i].unit) == ulen &&
-                memcmp(units[i].unit, u, ulen) == 0)
-                mult = units[i].ns;
-        if (mult == 0)
-            return -1;
-        total_ns += v * mult;
-        if (total_ns > 9.2e18)
-            return -1;
-    }
-    int64_t ms = (int64_t)(total_ns / 1e6);
-    *out_ms = neg ? -ms : ms;
+    *out_ms = ns / 1000000;
     return 0;
 }
 

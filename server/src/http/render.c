@@ -1,5 +1,7 @@
 #include "http/render.h"
 
+#include "ballast/duration.h"
+
 #include "ballast/clock.h"
 #include "ballast/mem.h"
 
@@ -9,59 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NS_PER_US 1000ull
 #define NS_PER_MS 1000000ull
 #define NS_PER_S 1000000000ull
 
-/* Writes v / unit with the fraction's trailing zeros dropped, as Go does:
- * frac(1500, 1000) is "1.5", frac(2000, 1000) is "2". */
-static int print_frac(char *out, size_t size, uint64_t v, uint64_t unit)
-{
-    int n = snprintf(out, size, "%" PRIu64, v / unit);
-    uint64_t rest = v % unit;
-    if (rest == 0 || n < 0 || (size_t)n >= size)
-        return n;
-    int digits = 0;
-    for (uint64_t u = unit; u > 1; u /= 10)
-        digits++;
-    while (rest % 10 == 0) {
-        rest /= 10;
-        digits--;
-    }
-    return n + snprintf(out + n, size - (size_t)n, ".%0*" PRIu64, digits, rest);
-}
-
 void render_go_duration(uint64_t ns, char *out)
 {
-    const size_t size = RENDER_DURATION_SIZE;
-    if (ns == 0) {
-        strcpy(out, "0s");
-        return;
-    }
-    if (ns < NS_PER_US) {
-        snprintf(out, size, "%" PRIu64 "ns", ns);
-        return;
-    }
-    if (ns < NS_PER_MS) {
-        int n = print_frac(out, size, ns, NS_PER_US);
-        snprintf(out + n, size - (size_t)n, "\xc2\xb5s");
-        return;
-    }
-    if (ns < NS_PER_S) {
-        int n = print_frac(out, size, ns, NS_PER_MS);
-        snprintf(out + n, size - (size_t)n, "ms");
-        return;
-    }
-    uint64_t h = ns / (3600 * NS_PER_S);
-    uint64_t m = ns / (60 * NS_PER_S) % 60;
-    uint64_t s_ns = ns % (60 * NS_PER_S);
-    int n = 0;
-    if (h > 0)
-        n = snprintf(out, size, "%" PRIu64 "h%" PRIu64 "m", h, m);
-    else if (m > 0)
-        n = snprintf(out, size, "%" PRIu64 "m", m);
-    n += print_frac(out + n, size - (size_t)n, s_ns, NS_PER_S);
-    snprintf(out + n, size - (size_t)n, "s");
+    bl_duration_format(ns > INT64_MAX ? INT64_MAX : (int64_t)ns, out,
+                       RENDER_DURATION_SIZE);
 }
 
 void render_uptime(uint64_t ns, char *out)

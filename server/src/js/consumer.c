@@ -5,6 +5,7 @@
  * heartbeats, and the inactive-threshold clean-up. */
 #include "js/consumer.h"
 
+#include "ballast/duration.h"
 #include "ballast/err.h"
 #include "ballast/log.h"
 #include "ballast/map.h"
@@ -245,129 +246,6 @@ static void send_status(struct consumer *c, struct bl_slice to,
             (struct bl_slice){b->p, b->len});
 }
 
-/* Go's time.Duration.String(), for the status texts that quote a
- * duration ("Exceeded MaxRequestExpires of 1m0s"). */
-static void go_duration(int64_t ns, char *out, size_t size)
-{
-    if (ns == 0) {
-        snprintf(out, size, "0s");
-        return;
-    }
-    const char *sign = ns < 0 ? "-" : "";
-    uint64_t u = ns < 0 ? (uint64_t)(-(ns + 1)) + 1 : (uint64_t)ns;
-    char frac[16];
-    if (u < 1000000000ull) {
-        const char *unit;
-        uint64_t div;
-        if (u < 1000) {
-            snprintf(out, size, "%s%" PRIu64 "ns", sign, u);
-            return;
-        } else if (u < 1000000) {
-            unit = "\xc2\xb5s";
-            div = 1000;
-        } else {
-            unit = "ms";
-            div = 1000000;
-        }
-        uint64_t f = u % div;
-        frac[0] = '\0';
-        if (f != 0) {
-            int w = div == 1000 ? 3 : 6;
-            snprintf(frac, sizeof frac, ".%0*" PRIu64, w, f);
-            size_t l = strlen(frac);
-            while (frac[l - 1] == '0')
-                frac[--l] = '\0';
-        }
-        snprintf(out, size, "%s%" PRIu64 "%s%s", sign, u / div, frac, unit);
-        return;
-    }
-    uint64_t secs = u / 1000000000ull, f = u % 1000000000ull;
-    frac[0] = '\0';
-    if (f != 0) {
-        snprintf(frac, sizeof frac, ".%09" PRIu64, f);
-        size_t l = strlen(frac);
-        while (frac[l - 1] == '0')
-            frac[--l] = '\0';
-    }
-    uint64_t h = secs / 3600, m = (secs / 60) % 60, s = secs % 60;
-    if (h > 0)
-        snprintf(out, size, "%s%" PRIu64 "h%" PRIu64 "m%" PRIu64 "%ss", sign, h,
-                 m, s, frac);
-    else if (m > 0)
-        snprintf(out, size, "%s%" PRIu64 "m%" PRIu64 "%ss", sign, m, s, frac);
-    else
-        snprintf(out, size, "%s%" PRIu64 "%ss", sign, s, frac);
-}
-
-/* Go's time.ParseDuration for the "-NAK 5s" form: a sequence of decimal
- * numbers with units ns, us, µs, ms, s, m, h. */
-static bool parse_go_duration(const char *p, size_t len, int64_t *out)
-{
-    bool neg = false;
-    if (len > 0 && (p[0] == '-' || p[0] == '+')) {
-        neg = p[0] == '-';
-        p++;
-        len--;
-    }
-    if (len == 0)
-        return false;
-    if (len == 1 && p[0] == '0') {
-        *out = 0;
-        return true;
-    }
-    double total = 0;
-    while (len > 0) {
-        size_t i = 0;
-        double v = 0, scale = 1;
-        bool digits = false, dot = false;
-        while (i < len && ((p[i] >= '0' && p[i] <= '9') || p[i] == '.')) {
-            if (p[i] == '.') {
-                if (dot)
-                    return false;
-                dot = true;
-            } else {
-                digits = true;
-                if (dot) {
-                    scale /= 10;
-                    v += (p[i] - '0') * scale;
-                } else {
-                    v = v * 10 + (p[i] - '0');
-                }
-            }
-            i++;
-        }
-        if (!digits)
-            return false;
-        size_t u = i;
-        while (u < len && !((p[u] >= '0' && p[u] <= '9') || p[u] == '.'))
-            u++;
-        struct bl_slice unit = {p + i, u - i};
-        double mult;
-        if (bl_slice_eq_str(unit, "ns"))
-            mult = 1;
-        else if (bl_slice_eq_str(unit, "us") ||
-                 bl_slice_eq_str(unit, "\xc2\xb5s") ||
-                 bl_slice_eq_str(unit, "\xce\xbcs"))
-            mult = 1e3;
-        else if (bl_slice_eq_str(unit, "ms"))
-            mult = 1e6;
-        else if (bl_slice_eq_str(unit, "s"))
-            mult = 1e9;
-        else if (bl_slice_eq_str(unit, "m"))
-            mult = 60e9;
-        else if (bl_slice_eq_str(unit, "h"))
-            mult = 3600e9;
-        else
-            return false;
-        total += v * mult;
-        p += u;
-        len -= u;
-    }
-    if (total > 9.2e18)
-        return false;
-    *out = (int64_t)(neg ? -total : total);
-    return true;
-}
 
 /* ---- Pending acks -------------------------------------------------------- */
 
@@ -1758,7 +1636,7 @@ int consumer_pull(struct consumer *c, struct bl_slice reply,
     }
     if (req->expires_ns > 0 && c->cfg.max_expires_ns > 0 &&
         req->expires_ns > c->cfg.max_expires_ns) {
-        go_duration(c->cfg.max_expires_ns, dur, sizeof dur);
+        bl_duration_format(c->cfg.max_expires_ns, dur, sizeof dur);
         snprintf(status, sizeof status, "409 Exceeded MaxRequestExpires of %s",
                  dur);
         send_status(c, reply, status, NULL);
@@ -1902,7 +1780,7 @@ static bool nak_delay(struct consumer *c, struct bl_slice arg, int64_t *out)
         }
         json_decref(obj);
     } else {
-        ok = parse_go_duration(arg.p, arg.len, out);
+        ok = bl_duration_parse(arg.p, arg.len, out) == 0;
     }
     if (!ok)
         bl_log_warn("js: consumer %s > %s: bad NAK delay value %.*s",

@@ -4,4 +4,5 @@
 Suite *buf_suite(void);
 Suite *map_suite(void);
 Suite *err_suite(void);
+Suite *duration_suite(void);
 #endif
