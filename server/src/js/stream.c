@@ -662,7 +662,20 @@ static int apply_delete(struct stream *s, uint64_t seq, bool erase,
     }
     int rv = store_remove(s->st, seq, erase, errmsg);
     if (rv == BL_ENOENT) {
-        js_error_setf(&res->err, JS_ERR_SEQUENCE_NOT_FOUND, "%" PRIu64, seq);
+        /* nats-server's three answers: past the end the store reports EOF,
+         * below the first message "no message found", and a hole inside
+         * the range is "sequence not found". */
+        struct store_state st;
+        store_state(s->st, &st);
+        if (seq > st.last_seq)
+            js_error_setf(&res->err, JS_ERR_STREAM_MSG_DELETE_FAILED, "%s",
+                          "stream store EOF");
+        else if (st.msgs == 0 || seq < st.first_seq)
+            js_error_setf(&res->err, JS_ERR_STREAM_MSG_DELETE_FAILED, "%s",
+                          "no message found");
+        else
+            js_error_setf(&res->err, JS_ERR_SEQUENCE_NOT_FOUND, "%" PRIu64,
+                          seq);
         return BL_EINVAL;
     }
     s->dirty = true;

@@ -320,6 +320,9 @@ START_TEST(msg_get_and_delete)
     jsu_api_expect_err(c.nc, "STREAM.MSG.GET.M", "{\"seq\":99}", 10037, 404);
     JSU_EXPECT_ERR("delete 2 again", js_DeleteMsg(c.js, "M", 2, NULL, &jerr),
                    jerr, 10043);
+    /* Past the last sequence the store says EOF (500/10057). */
+    jsu_api_expect_err(c.nc, "STREAM.MSG.DELETE.M", "{\"seq\":99}", 10057,
+                       500);
 
     jsOptions o;
     jsOptions_Init(&o);

@@ -957,7 +957,10 @@ START_TEST(deny_delete_and_deny_purge)
 }
 END_TEST
 
-/* Deleting a message: erase or not, then a missing one is 10043. */
+/* Deleting a message, erased or not; a missing one gets nats-server's
+ * answer for where it is: a hole inside the range 10043, below the first
+ * message "no message found" and past the end "stream store EOF" (both
+ * 10057). */
 START_TEST(delete_msg)
 {
     struct js_error err;
@@ -965,14 +968,25 @@ START_TEST(delete_msg)
     pub_ack("s.a", NULL, "1");
     pub_ack("s.a", NULL, "2");
     pub_ack("s.a", NULL, "3");
+    pub_ack("s.a", NULL, "4");
+    ck_assert_int_eq(stream_delete_msg(s, 3, false, &err), 0);
+    ck_assert_int_eq(stream_delete_msg(s, 3, false, &err), BL_EINVAL);
+    ck_assert_int_eq(err.id, JS_ERR_SEQUENCE_NOT_FOUND);
+    ck_assert_str_eq(err.description, "sequence 3 not found");
+    ck_assert_int_eq(stream_delete_msg(s, 4, false, &err), 0);
     ck_assert_int_eq(stream_delete_msg(s, 2, true, &err), 0);
     ck_assert_int_eq(stream_delete_msg(s, 1, false, &err), 0);
+    pub_ack("s.a", NULL, "5");
+    pub_ack("s.a", NULL, "6");
+    ck_assert_int_eq(stream_delete_msg(s, 5, false, &err), 0);
     ck_assert_int_eq(stream_delete_msg(s, 2, false, &err), BL_EINVAL);
-    ck_assert_int_eq(err.id, JS_ERR_SEQUENCE_NOT_FOUND);
-    ck_assert_str_eq(err.description, "sequence 2 not found");
+    ck_assert_int_eq(err.id, JS_ERR_STREAM_MSG_DELETE_FAILED);
+    ck_assert_str_eq(err.description, "no message found");
     ck_assert_int_eq(stream_delete_msg(s, 9, false, &err), BL_EINVAL);
+    ck_assert_int_eq(err.id, JS_ERR_STREAM_MSG_DELETE_FAILED);
+    ck_assert_str_eq(err.description, "stream store EOF");
     ck_assert_uint_eq(state().msgs, 1);
-    ck_assert_uint_eq(state().first_seq, 3);
+    ck_assert_uint_eq(state().first_seq, 6);
 }
 END_TEST
 
