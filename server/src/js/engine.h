@@ -59,6 +59,8 @@ struct jetstream {
     size_t n_accounts;
     uint64_t api_total;
     uint64_t api_errors;
+    struct js_isub **refusals; /* $JS.API.> in accounts without JetStream */
+    size_t n_refusals;
 };
 
 /* jetstream.c */

@@ -839,10 +839,42 @@ fail:
     return rv;
 }
 
+static void on_refused_request(void *ctx, const struct js_inmsg *m)
+{
+    struct jetstream *js = ctx;
+    if (m->reply.len == 0)
+        return;
+    js->api_total++;
+    js->api_errors++;
+    struct js_error err;
+    js_error_set(&err, JS_ERR_NOT_ENABLED_FOR_ACCOUNT);
+    struct bl_buf out;
+    bl_buf_init(&out);
+    js_error_reply(&out, "io.nats.jetstream.api.v1.error_response", &err);
+    js_host_publish(js->host, m->acc, m->reply, (struct bl_slice){NULL, 0}, 0,
+                    (struct bl_slice){out.p, out.len});
+    bl_buf_close(&out);
+}
+
+int jetstream_refuse_account(struct jetstream *js, size_t acc)
+{
+    struct js_isub *sub = js_host_subscribe(js->host, acc, "$JS.API.>", NULL,
+                                            on_refused_request, js);
+    if (sub == NULL)
+        return BL_EINVAL;
+    js->refusals = bl_xrealloc(js->refusals,
+                               (js->n_refusals + 1) * sizeof(*js->refusals));
+    js->refusals[js->n_refusals++] = sub;
+    return 0;
+}
+
 void jetstream_free(struct jetstream *js)
 {
     if (js == NULL)
         return;
+    for (size_t i = 0; i < js->n_refusals; i++)
+        js_host_unsubscribe(js->host, js->refusals[i]);
+    bl_free(js->refusals);
     for (size_t i = 0; i < js->n_accounts; i++) {
         struct js_account *a = js->accounts[i];
         js_host_unsubscribe(js->host, a->api_sub);

@@ -55,6 +55,10 @@ int jetstream_new(const struct js_host *host, const struct jetstream_opts *o,
 int jetstream_enable_account(struct jetstream *js, size_t acc,
                              const char *name, char *errmsg);
 
+/* Answers $JS.API.> in account `acc`, which has no JetStream, with
+ * 10039 "jetstream not enabled for account", as nats-server does. */
+int jetstream_refuse_account(struct jetstream *js, size_t acc);
+
 /* Flushes and closes every stream and consumer and frees the engine. Safe
  * on NULL. */
 void jetstream_free(struct jetstream *js);

@@ -396,8 +396,12 @@ static int start_jetstream(struct server *s, char *errmsg)
     for (size_t i = 0; i < s->n_accounts; i++) {
         const char *name = auth_account_name(s->auth, i);
         bool on = any_explicit ? account_has_jetstream(o, name) : i == 0;
-        if (!on || i == sys)
+        if (i == sys)
             continue;
+        if (!on) {
+            jetstream_refuse_account(s->js, i);
+            continue;
+        }
         rv = jetstream_enable_account(s->js, i, name, errmsg);
         if (rv != 0)
             return rv;

@@ -863,6 +863,41 @@ START_TEST(server_storage_limit_is_enforced)
 }
 END_TEST
 
+/* In an account without JetStream the API answers 10039 (503), while the
+ * account that has it works. */
+START_TEST(account_without_jetstream_gets_10039)
+{
+    char text[1024];
+    snprintf(text, sizeof(text),
+             "jetstream { store_dir: \"%s/acc\" }\n"
+             "accounts {\n"
+             "  A: { jetstream: enabled, users: [{user: a, password: a}] }\n"
+             "  B: { users: [{user: b, password: b}] }\n"
+             "}\n",
+             harness_dir());
+    char *conf = harness_write_file("accounts.conf", text);
+    const char *args[] = {"-c", conf, NULL};
+    harness_server_start(&srv, 0, args);
+    free(conf);
+    const char *users[] = {"a", "b"};
+    for (int k = 0; k < 2; k++) {
+        natsOptions *o = harness_opts(&srv);
+        HARNESS_NATS_OK("user", natsOptions_SetUserInfo(o, users[k], users[k]));
+        natsConnection *nc = NULL;
+        HARNESS_NATS_OK("connect", natsConnection_Connect(&nc, o));
+        natsOptions_Destroy(o);
+        if (k == 0) {
+            json_t *r = jsu_api_ok(nc, "INFO", "");
+            ck_assert_int_eq(jsu_json_int(r, "streams"), 0);
+            json_decref(r);
+        } else {
+            jsu_api_expect_err(nc, "INFO", "", 10039, 503);
+        }
+        natsConnection_Destroy(nc);
+    }
+}
+END_TEST
+
 static Suite *streams_suite(void)
 {
     Suite *s = suite_create("js/streams");
@@ -886,6 +921,7 @@ static Suite *streams_suite(void)
     HARNESS_ADD(s, interest_retention, 30);
     HARNESS_ADD(s, memory_and_file_storage_across_restart, 30);
     HARNESS_ADD(s, server_storage_limit_is_enforced, 60);
+    HARNESS_ADD(s, account_without_jetstream_gets_10039, 30);
     return s;
 }
 
