@@ -24,6 +24,7 @@
 #define CACHE_MAX 1024     /* cached subjects kept at most */
 #define CACHE_BUCKETS 2048 /* power of two, above CACHE_MAX */
 #define CACHE_EVICT 128    /* entries dropped when the cache is full */
+#define SEEN_SLOTS 4096    /* power of two: recent misses, by hash */
 #define STACK_TOKENS 32    /* tokens split on the stack before allocating */
 
 struct level;
@@ -82,6 +83,7 @@ struct sublist {
     struct centry **cache; /* CACHE_BUCKETS chains; NULL until first use */
     size_t n_cache;
     size_t evict_pos; /* bucket where the next eviction sweep starts */
+    uint64_t *seen;   /* SEEN_SLOTS hashes of recent misses, lazily made */
     struct collect scratch;
     uint64_t n_inserts;
     uint64_t n_removes;
@@ -681,7 +683,19 @@ struct sublist_result *sublist_match(struct sublist *sl,
     if (hashes != stack_hashes)
         bl_free(hashes);
 
-    cache_add(sl, subject, hash, r);
+    /* A full cache admits only subjects missed before: replies to one-off
+     * inboxes (every JetStream ack has its own) would otherwise evict
+     * entries that are used again. */
+    bool admit = sl->n_cache < CACHE_MAX;
+    if (!admit) {
+        if (sl->seen == NULL)
+            sl->seen = bl_xcalloc(SEEN_SLOTS, sizeof(*sl->seen));
+        uint64_t *slot = &sl->seen[hash & (SEEN_SLOTS - 1)];
+        admit = *slot == hash;
+        *slot = hash;
+    }
+    if (admit)
+        cache_add(sl, subject, hash, r);
     count_fanout(sl, r);
     return r;
 }
@@ -707,6 +721,7 @@ void sublist_free(struct sublist *sl)
     if (sl == NULL)
         return;
     cache_free(sl);
+    bl_free(sl->seen);
     level_free(&sl->root);
     bl_free(sl->scratch.psubs);
     bl_free(sl->scratch.qnodes);

@@ -499,6 +499,49 @@ START_TEST(cache_is_bounded)
 }
 END_TEST
 
+/* Once the cache is full, subjects matched only once (replies to one-off
+ * inboxes) do not evict what is cached; a subject matched again is
+ * admitted and then hit. */
+START_TEST(full_cache_admits_only_repeated_subjects)
+{
+    char subject[32];
+    struct sublist_stats st;
+    insert_ok("k.*", "", SUB(0));
+    insert_ok("inbox.*", "", SUB(1));
+    for (int i = 0; i < 1024; i++) {
+        snprintf(subject, sizeof(subject), "k.%d", i);
+        sublist_result_release(match(subject));
+    }
+    sublist_get_stats(sl, &st);
+    ck_assert_uint_eq(st.n_cache, 1024);
+    for (int i = 0; i < 3000; i++) {
+        snprintf(subject, sizeof(subject), "inbox.%d", i);
+        struct sublist_result *r = match(subject);
+        PSUBS_ARE(r, SUB(1));
+        sublist_result_release(r);
+    }
+    sublist_get_stats(sl, &st);
+    uint64_t hits = st.n_cache_hits;
+    for (int i = 0; i < 1024; i++) {
+        snprintf(subject, sizeof(subject), "k.%d", i);
+        sublist_result_release(match(subject));
+    }
+    sublist_get_stats(sl, &st);
+    ck_assert_uint_eq(st.n_cache_hits - hits, 1024);
+
+    /* A subject missed twice in a row is admitted, then hit. */
+    sublist_result_release(match("inbox.5"));
+    sublist_result_release(match("inbox.5"));
+    sublist_get_stats(sl, &st);
+    hits = st.n_cache_hits;
+    struct sublist_result *r = match("inbox.5");
+    PSUBS_ARE(r, SUB(1));
+    sublist_result_release(r);
+    sublist_get_stats(sl, &st);
+    ck_assert_uint_eq(st.n_cache_hits, hits + 1);
+}
+END_TEST
+
 /* The counters track inserts, removes, matches, hits and fanout. */
 START_TEST(stats_count_operations)
 {
@@ -798,6 +841,7 @@ Suite *sublist_suite(void)
     tcase_add_test(tc, held_result_outlives_removal);
     tcase_add_test(tc, cache_hit_shares_result);
     tcase_add_test(tc, cache_is_bounded);
+    tcase_add_test(tc, full_cache_admits_only_repeated_subjects);
     suite_add_tcase(s, tc);
 
     tc = tcase_fixture("stats");
