@@ -352,8 +352,11 @@ static void restore_free(struct restore_job *r, bool remove_files)
         else
             store_close(r->st);
     }
-    if (remove_files && r->dir != NULL)
-        rmdir(r->dir);
+    /* The directory was made for this restore; a stream of that name can
+     * only exist now if the restore itself created it. */
+    if (remove_files && r->dir != NULL &&
+        engine_find_stream(r->a, r->stream) == NULL)
+        engine_rm_rf(r->dir);
     for (size_t i = 0; i < r->n_consumers; i++) {
         bl_free(r->consumers[i].name);
         js_consumer_config_close(&r->consumers[i].cfg);

@@ -69,6 +69,8 @@ struct jetstream {
 void engine_random_id(char *out, size_t len);
 /* The server's limit for a storage kind in bytes, -1 for none. */
 int64_t engine_storage_limit(struct jetstream *js, enum js_storage kind);
+/* rm -rf; 0 or a BL_E* code. */
+int engine_rm_rf(const char *path);
 /* mkdir -p; 0 or a BL_E* code with errmsg. */
 int engine_mkdir_p(const char *path, char *errmsg);
 struct js_stream_entry *engine_find_stream(struct js_account *a,

@@ -64,7 +64,7 @@ int engine_mkdir_p(const char *path, char *errmsg)
     return 0;
 }
 
-static int rm_rf(const char *path)
+int engine_rm_rf(const char *path)
 {
     struct stat st;
     if (lstat(path, &st) != 0)
@@ -79,7 +79,7 @@ static int rm_rf(const char *path)
             if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
                 continue;
             snprintf(child, sizeof(child), "%s/%s", path, e->d_name);
-            rm_rf(child);
+            engine_rm_rf(child);
         }
         closedir(d);
         return rmdir(path) == 0 ? 0 : bl_err_from_errno(errno);
@@ -370,7 +370,7 @@ int engine_adopt_stream(struct js_account *a,
         js_error_from_bl(err, rv, JS_ERR_STREAM_CREATE, errmsg);
     if (rv != 0) {
         stream_delete(se->s, NULL);
-        rm_rf(se->dir);
+        engine_rm_rf(se->dir);
         bl_free(se->dir);
         bl_free(se->name);
         bl_free(se);
@@ -460,7 +460,7 @@ int engine_delete_stream(struct js_stream_entry *se, struct js_error *err)
     unsubscribe_stream(se);
     close_consumers(se, true);
     int rv = stream_delete(se->s, errmsg);
-    int rv2 = rm_rf(se->dir);
+    int rv2 = engine_rm_rf(se->dir);
     remove_entry(a, se);
     bl_log_info("js: account %s: deleted stream %s", a->name, se->name);
     bl_free(se->dir);
@@ -562,7 +562,7 @@ static int open_consumer(struct js_stream_entry *se, const char *name,
         if (err->id == JS_ERR_NONE)
             js_error_from_bl(err, rv, JS_ERR_CONSUMER_CREATE, errmsg);
         if (dir != NULL && write_meta)
-            rm_rf(dir);
+            engine_rm_rf(dir);
         bl_free(dir);
         return rv;
     }
@@ -649,7 +649,7 @@ int engine_delete_consumer(struct js_consumer_entry *ce, struct js_error *err)
     remove_consumer_entry(ce);
     consumer_close(ce->c, true);
     if (dir != NULL) {
-        rm_rf(dir);
+        engine_rm_rf(dir);
         bl_free(dir);
     }
     bl_free(ce->name);
