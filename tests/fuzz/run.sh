@@ -1,6 +1,6 @@
 #!/bin/sh
 # Builds the libFuzzer targets with clang in build-fuzz and runs each one
-# present (fuzz_parser, fuzz_conf) for a while, starting from a temporary
+# present (fuzz_parser, fuzz_conf, fuzz_api, fuzz_snapshot) for a while, starting from a temporary
 # copy of its seed corpus in tests/fuzz/corpus/<name>/ (new inputs never land
 # in the repository). Exits nonzero if a target crashed or failed to build;
 # crashing inputs are kept in build-fuzz/fuzz-artifacts/<name>/.
@@ -23,7 +23,7 @@ cmake -S "$root" -B "$build" -DCMAKE_C_COMPILER=clang -DBALLAST_FUZZ=ON \
     -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_FLAGS="$flags" >/dev/null
 
 targets=
-for t in fuzz_parser fuzz_conf fuzz_api; do
+for t in fuzz_parser fuzz_conf fuzz_api fuzz_snapshot; do
     if [ -f "$root/tests/fuzz/$t.c" ]; then
         targets="$targets $t"
     fi
