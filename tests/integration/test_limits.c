@@ -256,6 +256,38 @@ START_TEST(port_in_use_is_a_clean_error)
 }
 END_TEST
 
+/* A client that sends -ERR is disconnected, as nats-server does. */
+START_TEST(client_err_closes_the_connection)
+{
+    harness_server_start(&srv, 0, NULL);
+    struct harness_raw r;
+    harness_raw_handshake(&r, srv.port, NULL, NULL, 0);
+    harness_raw_send_str(&r, "-ERR 'something broke'\r\n");
+    ck_assert_int_eq(harness_raw_wait_closed(&r, 5000), 0);
+    harness_raw_close(&r);
+}
+END_TEST
+
+/* A second CONNECT is checked again: wrong credentials then close the
+ * connection with an authorization violation. */
+START_TEST(repeated_connect_with_wrong_credentials_is_refused)
+{
+    const char *args[] = {"--user", "u", "--pass", "p", NULL};
+    harness_server_start(&srv, 0, args);
+    struct harness_raw r;
+    harness_raw_handshake(
+        &r, srv.port, "{\"verbose\":false,\"user\":\"u\",\"pass\":\"p\"}",
+        NULL, 0);
+    harness_raw_send_str(&r, "PING\r\n");
+    harness_raw_expect_line(&r, "PONG", 5000);
+    harness_raw_send_str(&r, "CONNECT {\"verbose\":false,\"user\":\"u\","
+                             "\"pass\":\"wrong\"}\r\nPING\r\n");
+    harness_raw_expect_line(&r, "-ERR 'Authorization Violation'", 5000);
+    ck_assert_int_eq(harness_raw_wait_closed(&r, 5000), 0);
+    harness_raw_close(&r);
+}
+END_TEST
+
 static Suite *limits_suite(void)
 {
     Suite *s = suite_create("integration/limits");
@@ -268,6 +300,8 @@ static Suite *limits_suite(void)
     HARNESS_ADD(s, max_connections_refuses_the_third, 30);
     HARNESS_ADD(s, ops_before_connect_are_served_without_auth, 30);
     HARNESS_ADD(s, port_in_use_is_a_clean_error, 30);
+    HARNESS_ADD(s, client_err_closes_the_connection, 30);
+    HARNESS_ADD(s, repeated_connect_with_wrong_credentials_is_refused, 30);
     return s;
 }
 

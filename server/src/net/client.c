@@ -389,9 +389,8 @@ static int process_connect(struct client *c, const struct op *op)
     c->name = json_str_dup(j, "name");
     c->lang = json_str_dup(j, "lang");
     c->version = json_str_dup(j, "version");
-    if (c->connect_received || !auth_needed(c)) {
-        /* Nothing to verify: the anonymous user, or a repeated CONNECT
-         * that cannot change who the client is. */
+    if (!auth_needed(c)) {
+        /* Nothing to verify: the anonymous user. */
         json_decref(j);
         const struct auth_user *u = c->user;
         if (u == NULL) {
@@ -417,7 +416,10 @@ static int process_connect(struct client *c, const struct op *op)
         return 1;
     }
     c->auth_in_flight = true;
-    uv_timer_stop(&c->timer);
+    /* The auth timeout no longer applies; a repeated CONNECT (checked
+     * again, as nats-server does) keeps its ping timer. */
+    if (!c->connect_received)
+        uv_timer_stop(&c->timer);
     return CLIENT_PAUSED;
 }
 
@@ -568,8 +570,14 @@ static int on_op(void *ctx, const struct op *op)
         return 0;
     case OP_INFO:
     case OP_OK:
-    case OP_ERR:
         return 0;
+    case OP_ERR:
+        /* A client reporting an error is done, as nats-server sees it. */
+        bl_log_debug("net: client %llu sent -ERR %.*s",
+                     (unsigned long long)c->cid, (int)op->args.len,
+                     op->args.p);
+        client_close(c, NULL, "Client Error");
+        return 1;
     }
     return 0;
 }
