@@ -30,6 +30,7 @@
 
 #include "ballast/err.h"
 #include "ballast/mem.h"
+#include "common.h"
 #include "jsbench.h"
 
 /* Protocol bytes a message costs beyond its payload ("MSG subj sid len\r\n"
@@ -98,24 +99,8 @@ struct bench {
     _Atomic uint64_t end_ns;   /* last delivery (or flush for SCENARIO_PUB) */
     _Atomic bool pub_done;
     _Atomic bool stopping; /* we are closing connections ourselves */
-    _Atomic int failed;
-    atomic_flag reason_taken;
-    char reason[BL_ERRMSG_SIZE]; /* first failure, valid once failed is set */
+    struct bench_failure fail; /* the first failure */
 };
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static void sleep_us(long us)
-{
-    struct timespec ts = {us / 1000000, (us % 1000000) * 1000};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
 
 /* Records the first failure only: later ones are usually its consequences
  * (a dropped connection after a slow-consumer error, say). */
@@ -124,18 +109,15 @@ static void fail(struct bench *b, const char *fmt, ...)
 
 static void fail(struct bench *b, const char *fmt, ...)
 {
-    if (atomic_flag_test_and_set(&b->reason_taken))
-        return;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(b->reason, sizeof(b->reason), fmt, ap);
+    bench_failure_vset(&b->fail, fmt, ap);
     va_end(ap);
-    atomic_store(&b->failed, 1);
 }
 
 static bool has_failed(struct bench *b)
 {
-    return atomic_load(&b->failed) != 0;
+    return bench_failure_set(&b->fail);
 }
 
 static void on_msg(natsConnection *nc, natsSubscription *sub, natsMsg *msg,
@@ -422,7 +404,7 @@ static void print_result(struct bench *b)
     if (!ok) {
         /* Keep the line one token per field: no spaces in the reason. */
         printf(" reason=");
-        for (const char *p = b->reason; *p; p++)
+        for (const char *p = b->fail.reason; *p; p++)
             putchar(*p == ' ' ? '_' : *p);
     }
     putchar('\n');
@@ -470,7 +452,7 @@ static int run(struct bench *b, char *errmsg)
     print_result(b);
     rv = has_failed(b) ? BL_EPROTO : 0;
     if (rv != 0)
-        bl_errmsg_set(errmsg, "%s", b->reason);
+        bl_errmsg_set(errmsg, "%s", b->fail.reason);
     goto out;
 setup_failed:
     /* run.sh parses stdout, so a run that never started still gets its
@@ -656,7 +638,7 @@ int main(int argc, char **argv)
 
     if (parse_args(argc, argv, &b.o) != 0)
         return 2;
-    atomic_flag_clear(&b.reason_taken);
+    atomic_flag_clear(&b.fail.taken);
     /* A fresh subject per run keeps a straggler from an earlier run (or a
      * concurrent one) out of our sequence checks. */
     snprintf(b.subject, sizeof(b.subject), "bench.%ld.%" PRIu64, (long)getpid(),

@@ -10,6 +10,7 @@
  *
  * Every wait is bounded: a publish ack, a fetch or a stall of the async
  * window that makes no progress for the idle timeout fails the run. */
+#include "common.h"
 #include "jsbench.h"
 
 #include <errno.h>
@@ -60,24 +61,8 @@ struct jsbench {
     double p50_us, p99_us, max_us; /* js-pub-sync only */
 
     _Atomic bool stopping;
-    _Atomic int failed;
-    atomic_flag reason_taken;
-    char reason[BL_ERRMSG_SIZE]; /* first failure, valid once failed is set */
+    struct bench_failure fail; /* the first failure */
 };
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static void sleep_us(long us)
-{
-    struct timespec ts = {us / 1000000, (us % 1000000) * 1000};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
 
 static void fail(struct jsbench *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -86,18 +71,15 @@ static void fail(struct jsbench *b, const char *fmt, ...)
  * consequences. */
 static void fail(struct jsbench *b, const char *fmt, ...)
 {
-    if (atomic_flag_test_and_set(&b->reason_taken))
-        return;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(b->reason, sizeof(b->reason), fmt, ap);
+    bench_failure_vset(&b->fail, fmt, ap);
     va_end(ap);
-    atomic_store(&b->failed, 1);
 }
 
 static bool has_failed(struct jsbench *b)
 {
-    return atomic_load(&b->failed) != 0;
+    return bench_failure_set(&b->fail);
 }
 
 /* "CALL: status text (detail) [JetStream error N]" for a failed libnats
@@ -522,7 +504,7 @@ static void print_result(struct jsbench *b)
         if (!has_failed(b))
             fail(b, "run took no measurable time");
         printf(" reason=");
-        for (const char *p = b->reason; *p; p++)
+        for (const char *p = b->fail.reason; *p; p++)
             putchar(*p == ' ' ? '_' : *p);
     }
     putchar('\n');
@@ -536,7 +518,7 @@ int jsbench_run(const struct jsbench_opts *o, char *errmsg)
     bool have_stream = false;
 
     b.o = o;
-    atomic_flag_clear(&b.reason_taken);
+    atomic_flag_clear(&b.fail.taken);
     /* Fresh names per run keep leftovers of an earlier run out of the
      * sequence checks. */
     snprintf(b.stream, sizeof(b.stream), "BENCH_%ld_%" PRIu64, (long)getpid(),
@@ -577,7 +559,7 @@ out:
     natsOptions_Destroy(b.nopts);
     bl_free(b.payload);
     if (has_failed(&b)) {
-        bl_errmsg_set(errmsg, "%s", b.reason);
+        bl_errmsg_set(errmsg, "%s", b.fail.reason);
         return BL_EPROTO;
     }
     return 0;

@@ -2,54 +2,20 @@
 // BALLASTD names the binary (default: ../../build/server/ballastd).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import net from "node:net";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { startServer } from "./server.mjs";
 import { connect, StringCodec, headers, ErrorCode } from "nats";
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const bin = process.env.BALLASTD ??
-  path.join(here, "..", "..", "build", "server", "ballastd");
 const sc = StringCodec();
 let server;
 let port;
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const p = s.address().port;
-      s.close(() => resolve(p));
-    });
-    s.on("error", reject);
-  });
-}
-
-async function waitForPort(p, ms) {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    const ok = await new Promise((resolve) => {
-      const c = net.connect(p, "127.0.0.1");
-      c.on("connect", () => { c.destroy(); resolve(true); });
-      c.on("error", () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`server did not listen on ${p} within ${ms} ms`);
-}
-
 before(async () => {
-  port = await freePort();
-  server = spawn(bin, ["-a", "127.0.0.1", "-p", String(port)], {
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  await waitForPort(port, 10000);
+  server = await startServer();
+  port = server.port;
 });
 
 after(() => {
-  server?.kill("SIGINT");
+  server?.stop();
 });
 
 test("publish and subscribe with wildcards", async () => {

@@ -2,57 +2,25 @@
 // streams, publish acks and dedupe, pull consumers, KV.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { startServer } from "./server.mjs";
 import { connect, StringCodec, AckPolicy } from "nats";
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const bin = process.env.BALLASTD ??
-  path.join(here, "..", "..", "build", "server", "ballastd");
 const sc = StringCodec();
 let server;
 let port;
 let dir;
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const p = s.address().port;
-      s.close(() => resolve(p));
-    });
-    s.on("error", reject);
-  });
-}
-
-async function waitForPort(p, ms) {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    const ok = await new Promise((resolve) => {
-      const c = net.connect(p, "127.0.0.1");
-      c.on("connect", () => { c.destroy(); resolve(true); });
-      c.on("error", () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`server did not listen on ${p} within ${ms} ms`);
-}
-
 before(async () => {
-  port = await freePort();
   dir = mkdtempSync(path.join(os.tmpdir(), "ballast-js-"));
-  server = spawn(bin, ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", dir],
-    { stdio: ["ignore", "ignore", "inherit"] });
-  await waitForPort(port, 10000);
+  server = await startServer(["-js", "-sd", dir]);
+  port = server.port;
 });
 
 after(() => {
-  server?.kill("SIGINT");
+  server?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 

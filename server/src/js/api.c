@@ -370,6 +370,15 @@ static void handle_stream_purge(struct req *r)
     js_purge_request_close(&pr);
 }
 
+/* The window [from, to) of n items that a list request's offset and the
+ * page limit select. */
+static void page(size_t n, int64_t offset, uint64_t limit, size_t *from,
+                 size_t *to)
+{
+    *from = offset <= 0 ? 0 : (uint64_t)offset < n ? (size_t)offset : n;
+    *to = n - *from > limit ? *from + limit : n;
+}
+
 static bool stream_matches_filter(struct js_stream_entry *se,
                                   const char *filter)
 {
@@ -416,10 +425,8 @@ static void handle_stream_names(struct req *r, bool list)
     struct js_stream_entry **v;
     size_t n = sorted_streams(r, &lr, &v);
     uint64_t limit = list ? API_LIST_LIMIT : API_NAMES_LIMIT;
-    size_t from = lr.offset > 0 && (uint64_t)lr.offset < n ? (size_t)lr.offset
-                  : lr.offset > 0                          ? n
-                                                           : 0;
-    size_t to = n - from > limit ? from + limit : n;
+    size_t from, to;
+    page(n, lr.offset, limit, &from, &to);
     if (!list) {
         const char **names = bl_xcalloc(to - from + 1, sizeof(*names));
         for (size_t i = from; i < to; i++)
@@ -720,10 +727,8 @@ static void handle_consumer_names(struct req *r, bool list)
     memcpy(v, se->consumers, n * sizeof(*v));
     qsort(v, n, sizeof(*v), cmp_consumer_entry);
     uint64_t limit = list ? API_LIST_LIMIT : API_NAMES_LIMIT;
-    size_t from = lr.offset > 0 && (uint64_t)lr.offset < n ? (size_t)lr.offset
-                  : lr.offset > 0                          ? n
-                                                           : 0;
-    size_t to = n - from > limit ? from + limit : n;
+    size_t from, to;
+    page(n, lr.offset, limit, &from, &to);
     if (!list) {
         const char **names = bl_xcalloc(to - from + 1, sizeof(*names));
         for (size_t i = from; i < to; i++)

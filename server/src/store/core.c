@@ -354,6 +354,19 @@ void store__core_remove(struct store_core *c, uint64_t seq,
         *out = slot;
 }
 
+int store__check_truncate(const struct store_core *c, uint64_t seq,
+                          char *errmsg)
+{
+    if (seq > c->last_seq || seq + 1 < c->first_seq) {
+        bl_errmsg_set(errmsg, "truncate to %llu outside [%llu, %llu]",
+                      (unsigned long long)seq,
+                      (unsigned long long)c->first_seq - 1,
+                      (unsigned long long)c->last_seq);
+        return BL_EINVAL;
+    }
+    return 0;
+}
+
 int store__check_append(struct store_core *c, uint64_t seq,
                         struct bl_slice subject, struct bl_slice hdr,
                         struct bl_slice data, uint64_t *seq_out, char *errmsg)

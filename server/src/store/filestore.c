@@ -514,13 +514,9 @@ static int fs_truncate(struct store *s, uint64_t seq, char *errmsg)
     struct filestore *fs = fs_of(s);
     struct store_core *c = &fs->core;
     int rv = 0;
-    if (seq > c->last_seq || seq + 1 < c->first_seq) {
-        bl_errmsg_set(errmsg, "truncate to %llu outside [%llu, %llu]",
-                      (unsigned long long)seq,
-                      (unsigned long long)c->first_seq - 1,
-                      (unsigned long long)c->last_seq);
-        return BL_EINVAL;
-    }
+    int bad = store__check_truncate(c, seq, errmsg);
+    if (bad != 0)
+        return bad;
     if (seq == c->last_seq)
         return 0;
     rv = store__remove_above(s, seq, errmsg);

@@ -177,6 +177,10 @@ void store__msg_fill(struct store_msg *m, uint64_t seq, uint64_t ts_ns,
                      const char *hdr, uint32_t hdr_len, const char *data,
                      uint32_t data_len);
 
+/* Checks that truncating to `seq` stays within [first_seq - 1, last_seq]. */
+int store__check_truncate(const struct store_core *c, uint64_t seq,
+                          char *errmsg);
+
 /* Checks the sizes of a new message and the sequence it gets. */
 int store__check_append(struct store_core *c, uint64_t seq,
                         struct bl_slice subject, struct bl_slice hdr,
@@ -267,6 +271,10 @@ void segment_rec_encode(struct bl_buf *b, uint32_t type, uint64_t seq,
  * BL_EPROTO if it is not a valid record. */
 int segment_rec_parse(const char *p, size_t avail, struct rec *r);
 /* Creates block `id` complete with its header and adds it to fs->blks. */
+/* A block in memory for an open fd whose header says `base`/`prev_ts`;
+ * counts the fd as open. */
+struct blk *segment_blk_new(struct filestore *fs, uint32_t id, uint64_t base,
+                            uint64_t prev_ts, int fd);
 int segment_create(struct filestore *fs, uint32_t id, uint64_t base,
                    uint64_t prev_ts, struct blk **out, char *errmsg);
 /* Decodes a block header; 0 or BL_EPROTO. */

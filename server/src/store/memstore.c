@@ -117,13 +117,9 @@ static int ms_compact(struct store *s, uint64_t seq, uint64_t *n_purged,
 static int ms_truncate(struct store *s, uint64_t seq, char *errmsg)
 {
     struct store_core *c = s->core;
-    if (seq > c->last_seq || seq + 1 < c->first_seq) {
-        bl_errmsg_set(errmsg, "truncate to %llu outside [%llu, %llu]",
-                      (unsigned long long)seq,
-                      (unsigned long long)c->first_seq - 1,
-                      (unsigned long long)c->last_seq);
-        return BL_EINVAL;
-    }
+    int bad = store__check_truncate(c, seq, errmsg);
+    if (bad != 0)
+        return bad;
     int rv = store__remove_above(s, seq, errmsg);
     if (rv != 0)
         return rv;

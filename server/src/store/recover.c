@@ -279,15 +279,7 @@ static int open_blk(struct filestore *fs, uint32_t id, struct blk **out,
         fs->dir_dirty = true;
         return 0;
     }
-    struct blk *b = bl_xcalloc(1, sizeof(*b));
-    b->id = id;
-    b->base = base;
-    b->prev_ts = prev_ts;
-    b->last_rec = base - 1;
-    b->size = BLK_HDR;
-    b->fd = fd;
-    b->dmap_fd = -1;
-    fs->n_open++;
+    struct blk *b = segment_blk_new(fs, id, base, prev_ts, fd);
     *out = b;
     return 0;
 }

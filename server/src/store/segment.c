@@ -269,6 +269,21 @@ static void blks_insert(struct filestore *fs, struct blk *b)
     fs->n_blks++;
 }
 
+struct blk *segment_blk_new(struct filestore *fs, uint32_t id, uint64_t base,
+                            uint64_t prev_ts, int fd)
+{
+    struct blk *b = bl_xcalloc(1, sizeof(*b));
+    b->id = id;
+    b->base = base;
+    b->prev_ts = prev_ts;
+    b->last_rec = base - 1;
+    b->size = BLK_HDR;
+    b->fd = fd;
+    b->dmap_fd = -1;
+    fs->n_open++;
+    return b;
+}
+
 int segment_create(struct filestore *fs, uint32_t id, uint64_t base,
                    uint64_t prev_ts, struct blk **out, char *errmsg)
 {
@@ -301,15 +316,7 @@ int segment_create(struct filestore *fs, uint32_t id, uint64_t base,
         goto fail_unlink;
     }
     fs->dir_dirty = true;
-    struct blk *b = bl_xcalloc(1, sizeof(*b));
-    b->id = id;
-    b->base = base;
-    b->prev_ts = prev_ts;
-    b->last_rec = base - 1;
-    b->size = BLK_HDR;
-    b->fd = fd;
-    b->dmap_fd = -1;
-    fs->n_open++;
+    struct blk *b = segment_blk_new(fs, id, base, prev_ts, fd);
     blks_insert(fs, b);
     if (fs->n_open > MAX_OPEN_BLKS)
         evict_fds(fs, b);
